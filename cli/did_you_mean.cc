@@ -1,0 +1,38 @@
+#include "cli/did_you_mean.h"
+
+#include <algorithm>
+
+namespace screener::cli {
+namespace {
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::optional<std::string> DidYouMean(std::string_view typed, const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  size_t best_distance = 3;  // more than two edits away is not a typo
+  for (const std::string& c : candidates) {
+    size_t d = EditDistance(typed, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+}  // namespace screener::cli
