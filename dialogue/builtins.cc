@@ -48,7 +48,7 @@ std::vector<Option> Frequency(std::string_view locale) {
        {"more than half", "most days", "often", "a lot", "half the time", "most of the time",
         "more often than not", "frequently", "lots", "two", "2", "over half the days"}, 2, "2"},
       {"nearly_every_day", "Nearly every day",
-       {"every day", "everyday", "almost every day", "always", "all the time", "daily", "constantly",
+       {"every day", "everyday", "every single day", "almost every day", "always", "all the time", "daily", "constantly",
         "each day", "nearly always", "almost always", "three", "3"}, 3, "3"},
   };
 }

@@ -26,8 +26,11 @@ Result<nlohmann::json> ParseJsonText(std::string_view text, const std::string& f
     // Turn the byte offset into a line number, which is what an editor shows.
     size_t line = 1;
     for (size_t i = 0; i < e.byte && i < text.size(); ++i) line += text[i] == '\n';
+    // what() reads "[json.exception.parse_error.101] parse error at line 3,
+    // column 3: syntax error ..."; keep the part after the position.
     std::string what = e.what();
-    auto colon = what.rfind(": ");
+    size_t column = what.find("column ");
+    size_t colon = column == std::string::npos ? std::string::npos : what.find(": ", column);
     return Problem{file, "line " + std::to_string(line),
                    "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2))};
   }

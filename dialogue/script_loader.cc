@@ -449,6 +449,20 @@ class ScriptParser {
   JsonReader in_;
 };
 
+// nlohmann::json sorts object keys; lint messages and graphs read better in
+// the order the author wrote the states, so take that order from a second,
+// order-keeping parse (load time only).
+void KeepWrittenOrder(std::string_view json_text, Script* script) {
+  nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(json_text, nullptr, false);
+  if (ordered.is_discarded() || !ordered.is_object() || !ordered.contains("states") ||
+      !ordered["states"].is_object()) {
+    return;
+  }
+  std::vector<std::string> order;
+  for (const auto& [id, state] : ordered["states"].items()) order.push_back(id);
+  if (order.size() == script->state_order.size()) script->state_order = std::move(order);
+}
+
 }  // namespace
 
 Result<Script> ParseScript(std::string_view json_text, const std::string& file) {
@@ -457,6 +471,7 @@ Result<Script> ParseScript(std::string_view json_text, const std::string& file) 
   Problems problems;
   ScriptParser parser(file, &problems);
   Script script = parser.Parse(*root);
+  KeepWrittenOrder(json_text, &script);
   if (problems.empty()) CheckScriptGraph(script, &problems);
   if (!problems.empty()) return problems;
   return script;

@@ -34,7 +34,7 @@ class KeywordDetector : public crisis::Detector {
 };
 
 inline const char* kResourcesJson = R"({
-  "format": 1,
+  "description": "test resources",
   "regions": {
     "US": [
       {"name": "988 Suicide & Crisis Lifeline", "description": "Call or text 988.", "phone": "988", "sms": "988",

@@ -9,7 +9,7 @@
 namespace screener {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // keeps the states in written order
 
 Script Parse(const std::function<void(json&)>& edit = [](json&) {}) {
   json j = json::parse(testing::SampleScriptJson());

@@ -9,7 +9,7 @@
 namespace screener {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // keeps the states in written order
 
 // The sample script with one change applied through a JSON patch-like edit.
 std::string Edited(const std::function<void(json&)>& edit) {
@@ -39,7 +39,7 @@ TEST(ScriptLoader, SampleLoads) {
 TEST(ScriptLoader, InvalidJsonSaysWhichLine) {
   EXPECT_EQ(Errors("{\n  \"id\": \"x\",\n  oops\n}"),
             (std::vector<std::string>{"s.json: line 3: invalid JSON: syntax error while parsing object key - invalid "
-                                      "literal; last read: '<U+000A>  o'; expected string literal"}));
+                                      "literal; last read: '\"x\",<U+000A>  o'; expected string literal"}));
 }
 
 struct ErrorCase {
@@ -118,7 +118,7 @@ TEST(ScriptLoader, RejectsBadScriptsWithFilePointerAndReason) {
          j["states"]["b"] = {{"kind", "say"}, {"messages", {"b"}}, {"next", json::array({{{"if", {{"var", "q1"}, {"is", "yes"}}}, {"goto", "a"}}, {{"goto", "bye"}}})}};
          j["states"]["q2"]["next"] = "a";
        },
-       "s.json: /states/a: a loop of say/result states through \"b\" never waits for an answer"},
+       "s.json: /states/b: a loop of say/result states through \"a\" never waits for an answer"},
       {"bad id", [](json& j) { j["id"] = "My Script"; },
        "s.json: /id: must be lower-case letters, digits and '-' (at most 64), found \"My Script\""},
   };
