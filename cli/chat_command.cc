@@ -29,9 +29,15 @@ void PrintResources(const Turn& turn, std::ostream& out) {
 }
 
 void PrintTurn(const Turn& turn, std::ostream& out) {
+  // On a crisis reply the resources follow the escalation text at once,
+  // before anything else is said.
+  size_t before_resources = turn.crisis ? 1 : turn.messages.size();
   if (turn.crisis) out << "  [crisis: help is available now]\n";
-  for (const std::string& m : turn.messages) out << "  " << m << "\n";
-  PrintResources(turn, out);
+  for (size_t i = 0; i < turn.messages.size(); ++i) {
+    if (i == before_resources) PrintResources(turn, out);
+    out << "  " << turn.messages[i] << "\n";
+  }
+  if (before_resources >= turn.messages.size()) PrintResources(turn, out);
   if (!turn.quick_replies.empty()) {
     out << "  ";
     for (size_t i = 0; i < turn.quick_replies.size(); ++i) {

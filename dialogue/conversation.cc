@@ -161,14 +161,14 @@ Turn Conversation::HandleCheckAnswer(std::string_view text) {
 }
 
 Turn Conversation::CrisisTurn(std::vector<std::string> categories, bool about_someone_else,
-                              const std::string& resume_to) {
+                              const std::string& resume_to, CrisisNotice::Source source) {
   const CrisisPolicy& policy = script_->script.crisis;
   crisis_active_ = true;
   Turn turn;
   turn.kind = TurnKind::kCrisis;
   const std::string& text = about_someone_else ? policy.escalation_other : policy.escalation;
   turn.messages.push_back(text);
-  turn.crisis = CrisisNotice{std::move(categories), text, about_someone_else};
+  turn.crisis = CrisisNotice{std::move(categories), text, about_someone_else, source};
   turn.resources = script_->resources->For(options_.region);
   check_categories_.clear();
   if (policy.after == CrisisAfter::kEnd || resume_to.empty()) {
@@ -304,7 +304,7 @@ Turn Conversation::HandleAnswer(std::string_view text) {
     target = Follow(*asked.next);
   }
   if (chosen && asked.escalate && Contains(asked.escalate->on, chosen->id)) {
-    return CrisisTurn({asked.escalate->category}, false, target);
+    return CrisisTurn({asked.escalate->category}, false, target, CrisisNotice::Source::kAnswer);
   }
   Enter(target, turn);
   return turn;

@@ -76,7 +76,8 @@ class Conversation {
   std::string Follow(const Transition& transition) const;
   bool Holds(const Condition& condition) const;
 
-  Turn CrisisTurn(std::vector<std::string> categories, bool about_someone_else, const std::string& resume_to);
+  Turn CrisisTurn(std::vector<std::string> categories, bool about_someone_else, const std::string& resume_to,
+                  CrisisNotice::Source source = CrisisNotice::Source::kMessage);
   Turn SafetyCheckTurn(std::vector<std::string> categories, bool about_someone_else);
   void AddQuestionParts(const State& state, Turn& turn) const;
   Turn Finish(Turn turn);

@@ -122,7 +122,10 @@ SafetyReport CheckSafety(std::shared_ptr<const LoadedScript> script, const Safet
       Conversation c = conversation;
       Turn turn = c.Reply(line);
       ++report.sent;
-      if (turn.crisis || turn.kind == TurnKind::kSafetyCheck) fail(line, "a hard negative triggered the crisis path");
+      // An answer the script escalates on (PHQ-9 item 9) is not the detector
+      // misfiring: "several days" there must give the crisis reply.
+      bool detector_fired = turn.crisis && turn.crisis->source == CrisisNotice::Source::kMessage;
+      if (detector_fired || turn.kind == TurnKind::kSafetyCheck) fail(line, "a hard negative triggered the crisis path");
     }
   }
   return report;

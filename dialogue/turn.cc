@@ -68,6 +68,7 @@ json TurnToJson(const Turn& turn) {
     j["crisis"] = {{"categories", turn.crisis->categories},
                    {"text", turn.crisis->text},
                    {"about_someone_else", turn.crisis->about_someone_else},
+                   {"source", turn.crisis->source == CrisisNotice::Source::kAnswer ? "answer" : "message"},
                    {"resources", resources}};
   }
   if (!turn.resources.empty()) j["resources"] = std::move(resources);
@@ -96,7 +97,9 @@ Result<Turn> TurnFromJson(const json& j) {
     if (j.contains("crisis")) {
       const json& c = j["crisis"];
       turn.crisis = CrisisNotice{c.at("categories").get<std::vector<std::string>>(), c.at("text"),
-                                 c.value("about_someone_else", false)};
+                                 c.value("about_someone_else", false),
+                                 c.value("source", "message") == "answer" ? CrisisNotice::Source::kAnswer
+                                                                          : CrisisNotice::Source::kMessage};
     }
     return turn;
   } catch (const json::exception& e) {

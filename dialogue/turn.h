@@ -29,6 +29,9 @@ struct CrisisNotice {
   std::vector<std::string> categories;
   std::string text;                 // the escalation text shown
   bool about_someone_else = false;  // resources framed for helping another person
+  // What set it off: the crisis detector on the person's message, or an
+  // answer the script escalates on (PHQ-9 item 9 above "not at all").
+  enum class Source { kMessage, kAnswer } source = Source::kMessage;
 };
 
 // What the turn is doing, for clients that style turns differently.

@@ -237,6 +237,7 @@ TEST_F(ConversationTest, EscalatingAnswerShowsCrisisThenResumesAfterTheAnswer) {
   Turn t = c_.Reply("yes");  // the follow-up escalates on yes
   EXPECT_EQ(t.kind, TurnKind::kCrisis);
   EXPECT_EQ(t.crisis->categories, (std::vector<std::string>{"self_harm"}));
+  EXPECT_EQ(t.crisis->source, CrisisNotice::Source::kAnswer);
   t = c_.Reply("carry on");
   EXPECT_EQ(t.state, "q2");  // the answer was recorded; go on to the next
 }
