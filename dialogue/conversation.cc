@@ -256,14 +256,16 @@ Turn Conversation::HandleAnswer(std::string_view text) {
   const Script& script = script_->script;
   const State& asked = script.states.at(state_);
   Turn turn;
-  if (FoldForMatching(text).empty() && asked.answer.type != AnswerType::kText) {
+  // An empty message is a slip of the thumb, not an unclear answer: it does
+  // not count towards the fallback.
+  if (FoldForMatching(text).empty()) {
     turn.kind = TurnKind::kReprompt;
     turn.messages.push_back(script.Text("empty"));
     AskAgain(turn, /*with_messages=*/false);
     return turn;
   }
   const Option* chosen = nullptr;
-  bool understood = asked.answer.type == AnswerType::kText ? !FoldForMatching(text).empty() : false;
+  bool understood = asked.answer.type == AnswerType::kText;
   if (asked.answer.type != AnswerType::kText) {
     if (auto index = script_->matchers.at(state_).Match(text)) {
       chosen = &asked.answer.options[*index];
