@@ -307,8 +307,7 @@ input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius
       tools.append(help, again, leave);
       head.append(hrow, tools);
 
-      const status = el('div', 'status');
-      status.setAttribute('role', 'status');
+      const status = el('div', 'status'); // announced through the polite region, which is always present
       status.hidden = true;
       const note = el('p', 'note');
       note.hidden = true;
@@ -387,8 +386,10 @@ input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius
     save() { store.set(this.key, this.s); }
 
     setStatus(text) {
+      if ((text || '') === this.status.textContent) return;
       this.status.textContent = text || '';
       this.status.hidden = !text;
+      if (text) this.announce(text);
     }
 
     announce(text, urgent) {
@@ -780,11 +781,18 @@ input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius
       const s = this.s;
       const msgs = Array.isArray(f.messages) ? f.messages.map(str) : [];
       const replyTo = typeof f.reply_to === 'number' ? f.reply_to : null;
-      const sig = JSON.stringify([f.kind, f.state, msgs, replyTo]);
+      // A repeat after a resume, or the answer to a message sent again, is not shown twice.
+      const sig = JSON.stringify([f.kind, f.state, msgs]);
+      // The server repeats its last turn after a resume (no reply_to) and again
+      // for a message re-sent with an id it already answered (reply_to = that id).
       let dup = false;
-      if (replyTo != null) { if (replyTo <= s.answered) dup = true; else s.answered = replyTo; }
-      else if (this.expectRepeat && sig === s.sig) dup = true;
+      const repeat = this.expectRepeat && replyTo == null;
+      if (replyTo != null) {
+        if (replyTo <= s.answered || (s.rep && sig === s.sig)) dup = true;
+        s.answered = Math.max(s.answered, replyTo);
+      } else if (repeat && sig === s.sig) dup = true;
       this.expectRepeat = false;
+      s.rep = repeat && !dup;
       s.pending = s.pending.filter((p) => p.id > s.answered);
       s.progress = f.progress && typeof f.progress === 'object' ? { step: +f.progress.step || 0, of: +f.progress.of || 0 } : null;
       s.crisis = !!(f.crisis_active || f.crisis);

@@ -10,6 +10,8 @@
 //   fake     a three-question check-in
 //   hostile  every string the widget shows is hostile markup
 //   flaky    the first message is never answered: the connection drops (1001)
+//   lossy    the first message is answered, but the answer is lost with the
+//            connection (1001): the resume's repeat is the only copy
 //   expire   after the first answer the connection drops and every resume
 //            gets session_expired
 //   slow     replies come 900 ms late
@@ -32,6 +34,7 @@ const PAGES = {
   '/fake/fake.html': page('Fake check', tag('data-script="fake" data-locale="en" data-pacing-ms="0"')),
   '/fake/hostile.html': page('Hostile bot', tag('data-script="hostile" data-locale="en" data-region="US" data-pacing-ms="0"')),
   '/fake/flaky.html': page('Flaky connection', tag('data-script="flaky" data-locale="en" data-pacing-ms="0"')),
+  '/fake/lossy.html': page('Lost answer', tag('data-script="lossy" data-locale="en" data-pacing-ms="0"')),
   '/fake/expire.html': page('Expiring token', tag('data-script="expire" data-locale="en" data-pacing-ms="0"')),
   '/fake/slow.html': page('Slow replies', tag('data-script="slow" data-locale="en" data-pacing-ms="0"')),
   '/fake/es.html': page('Widget en español', tag('data-script="fake" data-locale="es" data-forced-choice="true" data-pacing-ms="0"')),
@@ -120,16 +123,17 @@ export async function startFake({ webDir, port = 0 }) {
           c.token = token();
           convs.set(c.token, c);
           session(true);
-          if (c.last) send(c.last);
+          if (c.last) { const { reply_to: _, ...again } = c.last; send(again); } // like the real server: no reply_to
           break;
         }
         case 'message': {
           if (!c) { send({ type: 'error', code: 'no_conversation', message: 'no conversation' }); return; }
-          if (typeof f.id === 'number' && f.id <= c.answered) { if (c.last) send(c.last); return; }
+          if (typeof f.id === 'number' && f.id <= c.answered) { if (c.last) send({ ...c.last, reply_to: c.answered }); return; }
           if (c.script === 'flaky' && !c.dropped) { c.dropped = true; ws.close(1001, 'restarting'); return; }
           if (typeof f.id === 'number') c.answered = f.id;
           if (c.script === 'hostile') { answer({ ...question(c), reply_to: f.id }); return; }
           c.step++;
+          if (c.script === 'lossy' && !c.dropped) { c.dropped = true; c.last = { ...question(c), reply_to: f.id }; ws.close(1001, 'restarting'); return; }
           answer({ ...question(c), reply_to: f.id });
           if (c.script === 'expire' && c.step === 1) { c.expired = true; setTimeout(() => ws.close(1001, 'restarting'), 100); }
           break;

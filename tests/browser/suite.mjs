@@ -282,7 +282,7 @@ function tests(ctx) {
     await reply(w, 'Yes').click();
     await waitBot(w, EN.q2);
     await server.stop('SIGTERM');
-    await w.getByRole('status').getByText('Reconnecting…').waitFor({ timeout: 10000 });
+    await w.getByText('Reconnecting…').waitFor({ timeout: 10000 });
     await shot(page, '07-reconnecting');
     // Answer while the server is down: it must be delivered once when it is back.
     await send(w, 'no');
@@ -515,6 +515,23 @@ function tests(ctx) {
     check((await countText(w, 'Shall we start?')) === 1, 'the frame repeated after resume was shown twice');
     check((await countText(w, 'First fake question?')) === 1, 'the answer was shown twice');
     check((await logTexts(w)).filter((t) => t === 'you: Yes').length === 1, 'the person’s message shows twice');
+  });
+
+  fake('lost-answer-once', async ({ page, base, fakeServer }) => {
+    await page.goto(base + '/fake/lossy.html');
+    await launcher(page).click();
+    const w = widget(page);
+    await waitBot(w, 'Shall we start?');
+    fakeServer.clearLog();
+    await reply(w, 'Yes').click(); // answered, but the answer is lost with the connection
+    await waitBot(w, 'First fake question?', 10000);
+    await sleep(1000);
+    const msgs = fakeServer.messages();
+    check(msgs.length >= 1 && msgs.every((m) => m.id === msgs[0].id), 'messages with different ids: ' + JSON.stringify(msgs));
+    check((await countText(w, 'First fake question?')) === 1, 'the answer was shown twice (repeat after resume + reply to the re-sent message)');
+    await reply(w, 'No').click();
+    await waitBot(w, 'Second fake question?');
+    check((await countText(w, 'Second fake question?')) === 1, 'next question shown twice');
   });
 
   fake('session-expired', async ({ page, base, fakeServer }) => {
