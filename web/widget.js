@@ -61,7 +61,8 @@ font:15px/1.45 var(--screener-font,system-ui,-apple-system,"Segoe UI",Roboto,Ari
 button,input{font:inherit;margin:0}
 button{cursor:pointer}
 :focus-visible{outline:3px solid var(--fg);outline-offset:2px}
-header :focus-visible,.launcher:focus-visible,.user a:focus-visible{outline-color:var(--af)}
+header :focus-visible,.user a:focus-visible{outline-color:var(--af)}
+.launcher:focus-visible{outline:none;box-shadow:0 0 0 3px #fff,0 0 0 6px #1b1b1b}
 .sr{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 .launcher{position:fixed;bottom:var(--off);right:var(--off);z-index:var(--z);width:60px;height:60px;border-radius:50%;border:0;background:var(--a);color:var(--af);box-shadow:0 4px 14px rgba(0,0,0,.28);display:flex;align-items:center;justify-content:center;padding:0}
 .launcher svg{width:28px;height:28px;fill:currentColor}
@@ -105,6 +106,7 @@ h2:focus{outline:none}
 .links a{display:inline-block;padding:5px 12px;border-radius:999px;background:var(--d);color:#fff;text-decoration:none;font-weight:700}
 .links a.web{background:#fff;color:var(--d);border:1px solid var(--d)}
 .notice{align-self:stretch;background:#fff4ce;color:#3d3000;padding:8px 12px;border-radius:8px}
+.notice p{margin:0}
 .notice button{display:block;margin-top:8px;padding:6px 12px;border-radius:8px;border:0;background:var(--a);color:var(--af);font-weight:600}
 .typing{display:flex;align-items:center;gap:5px;padding:0 14px 8px;color:var(--mu);font-size:13px}
 .dot{width:8px;height:8px;border-radius:50%;background:var(--mu);animation:b 1.2s infinite ease-in-out}
@@ -459,7 +461,7 @@ input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius
         case 'res': return this.resEl(item);
         case 'notice': {
           const d = el('div', 'notice');
-          d.appendChild(el('p', 'msg', str(item.text)));
+          d.appendChild(el('p', null, str(item.text)));
           if (item.restart) {
             const b = el('button', null, t.startNew);
             b.type = 'button';
@@ -726,7 +728,9 @@ input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius
         if (this.closing) return;
         if (e.code === 1008) {
           this.setStatus('');
-          this.s.token = null; this.s.started = false;
+          this.s.token = null; this.s.started = false; this.s.fc = false;
+          for (const it of this.s.items) if (it.k === 'replies') it.done = true;
+          this.markRepliesDone();
           this.add([{ k: 'notice', text: this.t.takeover, restart: true }]);
           return;
         }
@@ -830,7 +834,9 @@ input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius
         case 'session_expired':
         case 'no_conversation':
           this.setStatus('');
-          s.token = null; s.started = false; s.pending = []; s.fc = false;
+          s.token = null; s.started = false; s.pending = []; s.fc = false; s.progress = null;
+          for (const it of s.items) if (it.k === 'replies') it.done = true;
+          this.markRepliesDone();
           this.ready = false;
           this.add([{ k: 'notice', text: t.expired, restart: true }]);
           break;
