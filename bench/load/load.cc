@@ -377,8 +377,12 @@ class Conn {
  private:
   enum class Phase { kSetup, kReady, kLoad };
 
+  struct Next {
+    enum Action { kNone, kRead, kSend } action;
+    TimePoint from{};
+  };
   void Read();
-  void OnFrame(std::string_view frame);
+  Next OnFrame(std::string_view frame);
   void BuildNext(std::string_view frame);
   void Send(TimePoint measure_from, bool post_read = true);
   void Fail(const char* what, beast::error_code ec);
@@ -513,8 +517,15 @@ void Conn::Read() {
   ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
     if (ec) return Fail("read", ec);
     auto data = buffer_.cdata();
-    OnFrame(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    Next next = OnFrame(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    // Empty the buffer before the next read starts: Beast's async_read may
+    // copy a frame it already holds into the buffer as it starts.
     buffer_.consume(buffer_.size());
+    switch (next.action) {
+      case Next::kRead: return Read();
+      case Next::kSend: return Send(next.from);
+      case Next::kNone: return;
+    }
   });
 }
 
@@ -540,7 +551,9 @@ void Conn::BuildNext(std::string_view frame) {
   next_ += "}";
 }
 
-void Conn::OnFrame(std::string_view frame) {
+// Takes a frame in and says what to do next; it starts no I/O itself, since
+// the frame still lives in buffer_.
+Conn::Next Conn::OnFrame(std::string_view frame) {
   const TimePoint now = Clock::now();
   bool is_reply = true;
   if (load_.opt.protocol == Protocol::kScreener) {
@@ -567,26 +580,24 @@ void Conn::OnFrame(std::string_view frame) {
     ++load_.stats.stray_frames;
     is_reply = false;
   }
-  if (!is_reply) return Read();
+  if (!is_reply) return {Next::kRead};
   awaiting_ = false;
   if (phase_ == Phase::kSetup) {
     phase_ = Phase::kReady;
     load_.SetupDone(true, setup_start_);
-    return;  // idle until the load starts: no read posted
+    return {Next::kNone};  // idle until the load starts: no read posted
   }
   if (measured_) load_.stats.latency_ns.push_back(
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now - measure_from_).count()));
   if (load_.InWindow(now)) ++load_.stats.replies_in_window;
-  if (load_.stopping) return;
-  if (load_.opt.mode == Mode::kPingPong) {
-    Send(now);
-  } else if (!due_.empty()) {
+  if (load_.stopping) return {Next::kNone};
+  if (load_.opt.mode == Mode::kPingPong) return {Next::kSend, now};
+  if (!due_.empty()) {
     TimePoint slot = due_.front();
     due_.pop_front();
-    Send(slot);
-  } else {
-    Read();  // keep reading; the next slot sends
+    return {Next::kSend, slot};
   }
+  return {Next::kRead};  // keep reading; the next slot sends
 }
 
 void Conn::Send(TimePoint measure_from, bool post_read) {
