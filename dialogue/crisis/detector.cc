@@ -21,6 +21,9 @@ constexpr size_t kNegationWindowWords = 3;
 // megabyte-long message linear. A sentence longer than this is not a sentence.
 constexpr size_t kContextBytes = 512;
 constexpr size_t kMaxOccurrences = 64;
+// The screening set holds every pattern; a larger DFA cache than RE2's 8 MiB
+// default keeps its states cached instead of rebuilt.
+constexpr int64_t kScreenMaxMem = 64 << 20;
 
 RE2::Options MatchOptions(int64_t max_mem) {
   RE2::Options options;
@@ -107,6 +110,11 @@ struct Language {
 struct PatternDetector::Compiled {
   Normalizer normalizer;
   std::vector<Language> languages;
+  // Every language's patterns in one set, asked only "does anything match?".
+  // Most messages match nothing, and one DFA pass instead of one per
+  // language halves their cost; the per-language sets then name the hits.
+  // Null if it did not compile (the per-language sets still decide).
+  std::unique_ptr<RE2::Set> screen;
   DetectorOptions options;
   // Context cues of all languages together: people mix languages.
   std::unique_ptr<RE2> negation, negation_cancelled_by, hypothetical, past, media, someone_else,
@@ -309,6 +317,13 @@ Hit Judge(const Compiled& c, std::string_view text, const RawHit& raw,
 }
 
 void Evaluate(const Compiled& c, std::string_view text, Explanation* out) {
+  if (c.screen != nullptr && !c.options.simulate_set_failure) {
+    RE2::Set::ErrorInfo info{RE2::Set::kNoError};
+    if (!c.screen->Match(re2::StringPiece(text.data(), text.size()), nullptr, &info) &&
+        info.kind == RE2::Set::kNoError) {
+      return;  // a clean "no match"; an engine error falls through
+    }
+  }
   std::vector<RawHit> raw;
   std::vector<int> indices;
   for (const Language& lang : c.languages) {
@@ -502,6 +517,17 @@ Result<std::shared_ptr<const PatternDetector>> LoadPatternDetector(
     };
     lang.set = build(lang.patterns);
     lang.idiom_set = build(lang.idioms);
+  }
+  {
+    auto screen = std::make_unique<RE2::Set>(MatchOptions(options.set_max_mem > 0 ? options.set_max_mem : kScreenMaxMem), RE2::UNANCHORED);
+    bool ok = true;
+    for (const Language& lang : compiled->languages) {
+      for (const CompiledPattern& p : lang.patterns) {
+        std::string error;
+        ok = ok && screen->Add(p.spec.regex, &error) >= 0;
+      }
+    }
+    if (ok && screen->Compile()) compiled->screen = std::move(screen);
   }
 
   // Every example in the files must be caught by its own pattern (or idiom)

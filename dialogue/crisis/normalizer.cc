@@ -8,6 +8,8 @@
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
+#include <array>
+#include <cstdint>
 #include <cstring>
 
 namespace screener::crisis {
@@ -101,42 +103,74 @@ char LeetLetter(std::string_view token, size_t k) {
   }
 }
 
-// Appends one word-like token. Letters are lower-cased; digits and symbols in
-// a word that also has letters are read as leetspeak, except in a number with
-// a short unit ("800mg", "2am", "10x"), which must survive for dose patterns.
-// Runs of three or more identical letters keep `keep` letters (1 or 2).
-void EmitToken(std::string_view token, int keep, std::string* out, bool* stretched) {
-  size_t letters = 0, digits = 0;
-  for (char c : token) {
-    if (IsAlpha(c)) ++letters;
-    else if (IsDigit(c)) ++digits;
-  }
-  bool leet = letters > 0 && letters < token.size();
-  if (leet && letters + digits == token.size()) {
-    size_t lead = 0;
-    while (lead < token.size() && IsDigit(token[lead])) ++lead;
-    if (lead == digits && lead > 0 && letters <= 4) leet = false;  // "800mg"
+// Byte classes for the ASCII stage, one table lookup per byte.
+enum : uint8_t {
+  kSpace = 1,   // whitespace and control characters
+  kLower = 2,
+  kUpper = 4,
+  kDigit = 8,
+  kLeetSymbol = 16,  // @ $ (may start a word: "$uicide")
+  kInnerSymbol = 32, // ! | (only between letters: "k!ll")
+};
+
+constexpr std::array<uint8_t, 256> MakeClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c <= 0x20; ++c) t[c] = kSpace;
+  t[0x7f] = kSpace;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kLower;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kUpper;
+  for (int c = '0'; c <= '9'; ++c) t[c] = kDigit;
+  t['@'] = kLeetSymbol;
+  t['$'] = kLeetSymbol;
+  t['!'] = kInnerSymbol;
+  t['|'] = kInnerSymbol;
+  return t;
+}
+constexpr std::array<uint8_t, 256> kClasses = MakeClasses();
+
+inline uint8_t ClassOf(char c) { return kClasses[static_cast<unsigned char>(c)]; }
+
+// Writes one word-like token at *o. Letters are lower-cased; digits and
+// symbols in a word that also has letters are read as leetspeak, except in a
+// number with a short unit ("800mg", "2am", "10x"), which must survive for
+// dose patterns. Runs of three or more identical letters keep `keep` letters
+// (1 or 2). `all_lower` is the common case and skips the analysis.
+char* EmitToken(std::string_view token, bool all_lower, int keep, char* o, bool* stretched) {
+  bool leet = false;
+  if (!all_lower) {
+    size_t letters = 0, digits = 0;
+    for (char c : token) {
+      uint8_t k = ClassOf(c);
+      if (k & (kLower | kUpper)) ++letters;
+      else if (k & kDigit) ++digits;
+    }
+    leet = letters > 0 && letters < token.size();
+    if (leet && letters + digits == token.size()) {
+      size_t lead = 0;
+      while (lead < token.size() && IsDigit(token[lead])) ++lead;
+      if (lead == digits && lead > 0 && letters <= 4) leet = false;  // "800mg"
+    }
   }
   char prev = 0;
   int run = 0;
   for (size_t k = 0; k < token.size(); ++k) {
     char c = token[k];
-    char m = IsAlpha(c) ? Lower(c) : (leet ? LeetLetter(token, k) : c);
-    if (IsAlpha(m) && m == prev) {
-      ++run;
+    char m = all_lower ? c : IsAlpha(c) ? Lower(c) : (leet ? LeetLetter(token, k) : c);
+    if (m == prev && IsAlpha(m)) {
+      if (++run >= 3) {
+        if (run == 3) {
+          *stretched = true;
+          if (keep == 1) --o;
+        }
+        continue;
+      }
     } else {
       run = 1;
+      prev = m;
     }
-    prev = m;
-    if (run >= 3) {
-      if (run == 3) {
-        *stretched = true;
-        if (keep == 1) out->pop_back();
-      }
-      continue;
-    }
-    out->push_back(m);
+    *o++ = m;
   }
+  return o;
 }
 
 bool IsSpacedSeparator(char c) { return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*'; }
@@ -144,31 +178,42 @@ bool IsSpacedSeparator(char c) { return c == ' ' || c == '.' || c == '-' || c ==
 // ASCII stage: lower case, leetspeak, stretched letters, one space between
 // words, no repeated punctuation. Bytes >= 0x80 (letters with no Latin
 // reading, emoji) are copied unchanged. Sets *spaced when three or more
-// single letters stand in a row ("k i l l"), for JoinSpacedLetters.
+// single letters stand in a row ("k i l l"), for JoinSpacedLetters. The
+// output is never longer than the input, so it is written in place into a
+// buffer sized once.
 void Canonicalize(std::string_view in, int keep, std::string* out, bool* stretched, bool* spaced) {
-  out->reserve(out->size() + in.size());
+  const size_t base = out->size();
+  out->resize(base + in.size());
+  char* const begin = out->data() + base;
+  char* o = begin;
   const size_t n = in.size();
   bool pending_space = false;
-  int single_letters = 0;               // consecutive one-letter words
+  int single_letters = 0;  // consecutive one-letter words
   size_t previous_token_end = std::string_view::npos;
   size_t i = 0;
   while (i < n) {
     const char c = in[i];
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f) {
+    const uint8_t cls = ClassOf(c);
+    if (cls & kSpace) {
       pending_space = true;
       ++i;
       continue;
     }
-    bool starts_token = IsAlnum(c) || ((c == '@' || c == '$') && i + 1 < n && IsAlpha(in[i + 1]));
+    const bool starts_token =
+        (cls & (kLower | kUpper | kDigit)) || ((cls & kLeetSymbol) && i + 1 < n && IsAlpha(in[i + 1]));
     if (starts_token) {
       size_t j = i;
+      bool all_lower = true;
       while (j < n) {
-        char d = in[j];
-        if (IsAlnum(d) || d == '@' || d == '$') {
+        const uint8_t k = ClassOf(in[j]);
+        if (k & kLower) {
           ++j;
-        } else if ((d == '!' || d == '|') && j > i && j + 1 < n &&
-                   (IsAlnum(in[j + 1]) || in[j + 1] == d)) {
+        } else if (k & (kUpper | kDigit | kLeetSymbol)) {
+          all_lower = false;
+          ++j;
+        } else if ((k & kInnerSymbol) && j > i && j + 1 < n &&
+                   (IsAlnum(in[j + 1]) || in[j + 1] == in[j])) {
+          all_lower = false;
           ++j;  // "k!ll", "ki||"
         } else {
           break;
@@ -176,40 +221,42 @@ void Canonicalize(std::string_view in, int keep, std::string* out, bool* stretch
       }
       // Trailing symbols are punctuation ("me!!" is not "mei").
       while (j > i + 1 && !IsAlnum(in[j - 1])) --j;
-      if (pending_space && !out->empty()) out->push_back(' ');
+      if (pending_space && o != begin) *o++ = ' ';
       pending_space = false;
-      std::string_view token = in.substr(i, j - i);
-      if (token.size() == 1 && IsAlpha(token[0])) {
+      if (j - i == 1 && IsAlpha(c)) {
         size_t gap = previous_token_end == std::string_view::npos ? 99 : i - previous_token_end;
         bool joined = gap >= 1 && gap <= 2 && single_letters > 0;
-        for (size_t g = previous_token_end; joined && g < i; ++g) joined = IsSpacedSeparator(in[g]) || in[g] == '\t';
+        for (size_t g = previous_token_end; joined && g < i; ++g) {
+          joined = IsSpacedSeparator(in[g]) || in[g] == '\t';
+        }
         single_letters = joined ? single_letters + 1 : 1;
         if (single_letters >= 3) *spaced = true;
       } else {
         single_letters = 0;
       }
       previous_token_end = j;
-      EmitToken(token, keep, out, stretched);
+      o = EmitToken(in.substr(i, j - i), all_lower, keep, o, stretched);
       i = j;
       continue;
     }
-    if (u >= 0x80) {
-      if (pending_space && !out->empty()) out->push_back(' ');
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      if (pending_space && o != begin) *o++ = ' ';
       pending_space = false;
-      out->push_back(c);
+      *o++ = c;
       ++i;
       continue;
     }
-    char p = c == '`' ? '\'' : c;
-    if (!(pending_space || out->empty() || out->back() != p)) {
+    const char p = c == '`' ? '\'' : c;
+    if (!pending_space && o != begin && o[-1] == p) {
       ++i;  // "!!!" -> "!", "..." -> "."
       continue;
     }
-    if (pending_space && !out->empty()) out->push_back(' ');
+    if (pending_space && o != begin) *o++ = ' ';
     pending_space = false;
-    out->push_back(p);
+    *o++ = p;
     ++i;
   }
+  out->resize(base + static_cast<size_t>(o - begin));
 }
 
 // "k i l l", "k.i.l.l", "d-i-e" -> "kill", "die": three or more one-letter
