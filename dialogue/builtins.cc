@@ -75,6 +75,7 @@ std::map<Command, std::vector<std::string>> BuiltinCommandWords(std::string_view
         {Command::kBack, {"atras", "volver", "deshacer"}},
         {Command::kStop, {"parar", "salir", "terminar", "basta"}},
         {Command::kResources, {"recursos", "ayuda ahora", "linea de ayuda", "telefono de ayuda"}},
+        {Command::kSkip, {"saltar", "siguiente", "paso"}},
     };
   }
   return {
@@ -84,6 +85,8 @@ std::map<Command, std::vector<std::string>> BuiltinCommandWords(std::string_view
       {Command::kStop, {"stop", "quit", "exit", "end", "cancel", "i want to stop"}},
       {Command::kResources, {"resources", "get help", "get help now", "helpline", "hotline",
                              "crisis line", "who can i talk to"}},
+      {Command::kSkip, {"skip", "pass", "skip this", "skip it", "next question", "rather not say",
+                        "id rather not say", "prefer not to say"}},
   };
 }
 
@@ -156,12 +159,14 @@ std::string_view CommandName(Command command) {
     case Command::kBack: return "back";
     case Command::kStop: return "stop";
     case Command::kResources: return "resources";
+    case Command::kSkip: return "skip";
   }
   return "?";
 }
 
 std::optional<Command> CommandFromName(std::string_view name) {
-  for (Command c : {Command::kHelp, Command::kRestart, Command::kBack, Command::kStop, Command::kResources}) {
+  for (Command c : {Command::kHelp, Command::kRestart, Command::kBack, Command::kStop, Command::kResources,
+                    Command::kSkip}) {
     if (CommandName(c) == name) return c;
   }
   return std::nullopt;

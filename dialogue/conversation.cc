@@ -223,6 +223,17 @@ Turn Conversation::HandleCommand(Command command) {
       turn.messages.push_back(script.Text("resources"));
       turn.resources = script_->resources->For(options_.region);
       return turn;
+    case Command::kSkip:
+      if (mode_ == Mode::kAsking) {
+        const State& asked = script.states.at(state_);
+        if (asked.fallback) return FallBack(asked);
+        turn.kind = TurnKind::kReprompt;
+        turn.messages.push_back(asked.reprompt.empty() ? script.Text("unclear") : asked.reprompt);
+        AskAgain(turn, /*with_messages=*/false);
+        return turn;
+      }
+      turn.messages.push_back(script.Text(mode_ == Mode::kEnded ? "ended" : "hold_again"));
+      break;
     case Command::kBack: {
       if (history_.empty()) {
         turn.messages.push_back(script.Text("back_none"));
@@ -274,11 +285,7 @@ Turn Conversation::HandleAnswer(std::string_view text) {
   }
   if (!understood) {
     ++unclear_;
-    if (unclear_ >= asked.max_unclear && asked.fallback) {
-      history_.push_back(Answered{state_, "", 0, asked.var.empty() ? "" : vars_[asked.var]});
-      Enter(Follow(*asked.fallback), turn);
-      return turn;
-    }
+    if (unclear_ >= asked.max_unclear && asked.fallback) return FallBack(asked);
     turn.kind = TurnKind::kReprompt;
     if (!asked.reprompt.empty()) {
       turn.messages.push_back(asked.reprompt);
@@ -308,6 +315,18 @@ Turn Conversation::HandleAnswer(std::string_view text) {
   if (chosen && asked.escalate && Contains(asked.escalate->on, chosen->id)) {
     return CrisisTurn({asked.escalate->category}, false, target, CrisisNotice::Source::kAnswer);
   }
+  Enter(target, turn);
+  return turn;
+}
+
+Turn Conversation::FallBack(const State& asked) {
+  // Recorded like an answer, so `back` returns to the question.
+  history_.push_back(Answered{state_, "", 0, asked.var.empty() ? "" : vars_[asked.var]});
+  std::string target = Follow(*asked.fallback);
+  if (asked.escalate && asked.escalate->on_unclear) {
+    return CrisisTurn({asked.escalate->category}, false, target, CrisisNotice::Source::kAnswer);
+  }
+  Turn turn;
   Enter(target, turn);
   return turn;
 }
@@ -378,8 +397,12 @@ bool Conversation::Holds(const Condition& c) const {
     int value = it == scores_.end() ? 0 : it->second;
     return (!c.at_least || value >= *c.at_least) && (!c.at_most || value <= *c.at_most);
   }
-  auto it = vars_.find(c.var);
-  std::string value = it == vars_.end() ? "" : it->second;
+  std::string value;
+  if (c.var == kCrisisVar) {
+    value = crisis_active_ ? "yes" : "no";  // built in: a crisis reply was shown
+  } else if (auto it = vars_.find(c.var); it != vars_.end()) {
+    value = it->second;
+  }
   if (c.is) return value == *c.is;
   return value != *c.is_not;
 }

@@ -68,6 +68,7 @@ class Conversation {
   Turn HandleAnswer(std::string_view text);
   Turn HandleCheckAnswer(std::string_view text);
   Turn HandleHold(std::string_view text);
+  Turn FallBack(const State& asked);
 
   // Runs say/result states from `state_id` until an ask or end state,
   // appending to `turn`.

@@ -81,7 +81,7 @@ Problems LintScript(const Script& script) {
   if (script.disclosure.empty()) {
     problems.push_back({script.file, "/disclosure", "say plainly that this is an automated assistant, not a person"});
   }
-  std::set<std::string> scores_added, vars_set;
+  std::set<std::string> scores_added, vars_set = {kCrisisVar};
   for (const std::string& id : script.state_order) {
     const State& s = script.states.at(id);
     if (s.kind == StateKind::kAsk) {

@@ -51,6 +51,7 @@ struct Answer {
 
 struct Escalation {
   std::vector<std::string> on;  // option ids
+  bool on_unclear = false;      // also when replies stay unclear (or are skipped) up to the fallback
   std::string category;
 };
 
@@ -103,7 +104,11 @@ struct CrisisPolicy {
   std::string resumed;
 };
 
-enum class Command { kHelp, kRestart, kBack, kStop, kResources };
+// A variable every script can test: "yes" once a crisis reply has been
+// shown in the conversation, else "no". Scripts may not set it.
+inline constexpr const char* kCrisisVar = "crisis";
+
+enum class Command { kHelp, kRestart, kBack, kStop, kResources, kSkip };
 
 struct Script {
   std::string file;  // where it was loaded from

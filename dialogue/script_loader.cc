@@ -113,7 +113,7 @@ class ScriptParser {
     script.command_words = BuiltinCommandWords(script.locale);
     if (!root.contains("commands")) return;
     const json& j = root["commands"];
-    if (!in_.Object(j, "/commands", {"help", "restart", "back", "stop", "resources"})) return;
+    if (!in_.Object(j, "/commands", {"help", "restart", "back", "stop", "resources", "skip"})) return;
     for (const auto& [name, words] : j.items()) {
       auto command = CommandFromName(name);
       if (!command) continue;
@@ -233,6 +233,7 @@ class ScriptParser {
     if (j.contains("step") && s.step < 1) in_.Fail(p + "/step", "steps count from 1");
     s.score = in_.String(j, p, "score", false).value_or("");
     s.var = in_.String(j, p, "var", false).value_or("");
+    if (s.var == kCrisisVar) in_.Fail(p + "/var", "\"crisis\" is built in (set when a crisis reply is shown); pick another name");
     s.reprompt = in_.String(j, p, "reprompt", false).value_or("");
     if (auto max = in_.Int(j, p, "max_unclear", false)) {
       s.max_unclear_given = true;
@@ -269,9 +270,11 @@ class ScriptParser {
     if (j.contains("escalate")) {
       const json& e = j["escalate"];
       std::string ep = p + "/escalate";
-      if (in_.Object(e, ep, {"on", "category"})) {
+      if (in_.Object(e, ep, {"on", "on_unclear", "category"})) {
         Escalation escalation;
-        escalation.on = in_.Strings(e, ep, "on", true).value_or(std::vector<std::string>{});
+        escalation.on = in_.Strings(e, ep, "on", !e.contains("on_unclear")).value_or(std::vector<std::string>{});
+        escalation.on_unclear = in_.Bool(e, ep, "on_unclear", false).value_or(false);
+        if (escalation.on_unclear && !s.fallback) in_.Fail(ep + "/on_unclear", "needs a \"fallback\" to go on to");
         escalation.category = in_.String(e, ep, "category", true).value_or("");
         for (size_t i = 0; i < escalation.on.size(); ++i) {
           bool known = std::any_of(s.answer.options.begin(), s.answer.options.end(),
@@ -290,7 +293,7 @@ class ScriptParser {
 
   Answer ParseAnswer(const json& j, const std::string& p, const std::string& locale) {
     Answer answer;
-    if (!in_.Object(j, p, {"type", "options"})) return answer;
+    if (!in_.Object(j, p, {"type", "options", "add_synonyms"})) return answer;
     std::string type_name = in_.String(j, p, "type", true).value_or("");
     auto type = AnswerTypeFromName(type_name);
     if (!type) {
@@ -304,6 +307,7 @@ class ScriptParser {
     if (!j.contains("options")) {
       if (answer.type == AnswerType::kChoice) in_.Fail(p, "a choice needs \"options\"");
       answer.options = builtins;
+      AddSynonyms(j, p, answer);
       return answer;
     }
     if (answer.type == AnswerType::kText) {
@@ -354,7 +358,30 @@ class ScriptParser {
         }
       }
     }
+    AddSynonyms(j, p, answer);
     return answer;
+  }
+
+  // "add_synonyms": {"yes": ["let's go"]} adds words to options without
+  // restating the built-in ones.
+  void AddSynonyms(const json& j, const std::string& p, Answer& answer) {
+    if (!j.contains("add_synonyms")) return;
+    const json& add = j["add_synonyms"];
+    std::string ap = p + "/add_synonyms";
+    if (!add.is_object()) {
+      in_.Fail(ap, std::string("expected an object of option id to words, found ") + add.type_name());
+      return;
+    }
+    for (const auto& [option_id, words] : add.items()) {
+      auto option = std::find_if(answer.options.begin(), answer.options.end(),
+                                 [&](const Option& o) { return o.id == option_id; });
+      if (option == answer.options.end()) {
+        in_.Fail(PointerAppend(ap, option_id), "\"" + option_id + "\" is not an option of this question");
+        continue;
+      }
+      auto extra = in_.Strings(add, ap, option_id, true);
+      if (extra) option->synonyms.insert(option->synonyms.end(), extra->begin(), extra->end());
+    }
   }
 
   void ParseResult(const json& j, State& s) {

@@ -7,6 +7,31 @@
 namespace screener {
 namespace {
 
+// A message may hold a line break; in a transcript it is written "\\n" so
+// every message stays on one line.
+std::string Escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\\') out += "\\\\";
+    else out += c;
+  }
+  return out;
+}
+
+std::string Unescape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == 'n' || s[i + 1] == '\\')) {
+      out += s[i + 1] == 'n' ? '\n' : '\\';
+      ++i;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 std::string Trim(std::string_view s) {
   size_t b = s.find_first_not_of(" \t\r");
   if (b == std::string_view::npos) return "";
@@ -107,7 +132,7 @@ Result<Transcript> ParseTranscript(std::string_view text, const std::string& fil
     if (line[0] == '>') {
       ExpectedTurn turn;
       turn.line = line_number;
-      turn.user = line.size() > 1 && line[1] == ' ' ? line.substr(2) : line.substr(1);
+      turn.user = Unescape(line.size() > 1 && line[1] == ' ' ? line.substr(2) : line.substr(1));
       turn.comments = std::move(pending_comments);
       pending_comments.clear();
       t.turns.push_back(std::move(turn));
@@ -125,9 +150,9 @@ Result<Transcript> ParseTranscript(std::string_view text, const std::string& fil
     if (field == "region" && opening) {
       t.region = value;
     } else if (field == "bot") {
-      turn.bot.push_back(value);
+      turn.bot.push_back(Unescape(value));
     } else if (field == "says") {
-      turn.says.push_back(value);
+      turn.says.push_back(Unescape(value));
     } else if (field == "buttons") {
       turn.buttons = SplitList(value, '|');
     } else if (field == "progress") {
@@ -157,7 +182,7 @@ Result<Transcript> ParseTranscript(std::string_view text, const std::string& fil
 
 std::vector<std::string> RenderTurn(const Turn& turn) {
   std::vector<std::string> lines;
-  for (const auto& m : turn.messages) lines.push_back("bot: " + m);
+  for (const auto& m : turn.messages) lines.push_back("bot: " + Escape(m));
   if (!turn.quick_replies.empty()) lines.push_back("buttons: " + JoinList(ButtonLabels(turn), " | "));
   if (turn.progress) lines.push_back("progress: " + ProgressText(turn));
   lines.push_back("state: " + turn.state);
@@ -179,7 +204,7 @@ TranscriptRun RunTranscript(std::shared_ptr<const LoadedScript> script, const Tr
     Turn actual = i == 0 ? conversation.Start() : conversation.Reply(*expected.user);
     if (i > 0) {
       for (const auto& c : expected.comments) regenerated << c << "\n";
-      regenerated << "> " << *expected.user << "\n";
+      regenerated << "> " << Escape(*expected.user) << "\n";
     }
     std::vector<std::string> rendered = RenderTurn(actual);
     for (const auto& line : rendered) regenerated << line << "\n";
