@@ -2,9 +2,10 @@
 #   make run    install what is missing, build, start the server with the demo page
 #   make test   install what is missing, build, run the whole test suite
 BUILD ?= build
+SAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: run test chat build deps configure bench clean
+.PHONY: run test test-fast sanitize-build chat build deps deps-browser configure bench clean
 
 run: build
 	./$(BUILD)/screener chat scripts/emotional-numbness.json
@@ -12,8 +13,24 @@ run: build
 chat: build
 	./$(BUILD)/screener chat scripts/emotional-numbness.json
 
-test: deps-browser build
+# The whole suite twice: under AddressSanitizer + UndefinedBehaviorSanitizer
+# (clang, with the fuzz targets run for a bounded time), then the normal
+# build with the browser tests. ctest's summary line closes the output.
+test: deps-browser build sanitize-build
+	@echo "== ASan + UBSan: unit and integration suites, fuzzing =="
+	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j$(JOBS) -LE browser
+	@echo "== the whole suite =="
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The normal build's suite only: quicker while developing.
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+sanitize-build: deps-browser
+	@test -f $(SAN_BUILD)/CMakeCache.txt || CC=clang CXX=clang++ cmake -S . -B $(SAN_BUILD) \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCREENER_SANITIZE=ON -DSCREENER_FUZZ=ON -DSCREENER_BUILD_BENCH=OFF
+	cmake --build $(SAN_BUILD) -j$(JOBS)
 
 deps:
 	@tools/install-deps
@@ -31,4 +48,4 @@ bench: build
 	./$(BUILD)/bench/engine_bench
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)
