@@ -61,7 +61,7 @@ font:15px/1.45 var(--screener-font,system-ui,-apple-system,"Segoe UI",Roboto,Ari
 button,input{font:inherit;margin:0}
 button{cursor:pointer}
 :focus-visible{outline:3px solid var(--fg);outline-offset:2px}
-header :focus-visible,.user a:focus-visible{outline-color:var(--af)}
+.head :focus-visible,.user a:focus-visible{outline-color:var(--af)}
 .launcher:focus-visible{outline:none;box-shadow:0 0 0 3px #fff,0 0 0 6px #1b1b1b}
 .sr{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 .launcher{position:fixed;bottom:var(--off);right:var(--off);z-index:var(--z);width:60px;height:60px;border-radius:50%;border:0;background:var(--a);color:var(--af);box-shadow:0 4px 14px rgba(0,0,0,.28);display:flex;align-items:center;justify-content:center;padding:0}
@@ -71,7 +71,7 @@ header :focus-visible,.user a:focus-visible{outline-color:var(--af)}
 .left .launcher,.left .panel{right:auto;left:var(--off)}
 .inline .panel{position:relative;inset:auto;width:100%;height:var(--screener-height,600px);box-shadow:none;border:1px solid #8a9199}
 .inline .launcher,.inline .x{display:none!important}
-header{background:var(--a);color:var(--af);padding:10px 12px}
+.head{background:var(--a);color:var(--af);padding:10px 12px}
 .hrow{display:flex;align-items:center;gap:10px}
 .avatar{width:34px;height:34px;border-radius:50%;object-fit:cover;flex:none}
 h2{margin:0;font-size:17px;font-weight:700;flex:1;min-width:0;overflow-wrap:anywhere}
@@ -278,7 +278,7 @@ input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius
       panel.hidden = true;
       panel.setAttribute('role', 'dialog');
       panel.setAttribute('aria-modal', 'false');
-      const head = el('header');
+      const head = el('div', 'head');
       const hrow = el('div', 'hrow');
       if (this.o.avatar) {
         const img = el('img', 'avatar');
