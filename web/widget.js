@@ -92,7 +92,7 @@ h2:focus{outline:none}
 .msg a{color:inherit;text-decoration:underline}
 .replies{display:flex;flex-wrap:wrap;gap:6px;align-self:flex-start;max-width:100%}
 .replies button{padding:6px 14px;min-height:38px;border-radius:999px;border:2px solid var(--a);background:var(--bg);color:var(--a);font-weight:600}
-.replies button:hover:enabled{background:var(--a);color:var(--af)}
+@media (hover:hover){.replies button:hover:enabled{background:var(--a);color:var(--af)}}
 .replies button:disabled{cursor:default;opacity:.6}
 .replies button.chosen{background:var(--a);color:var(--af);opacity:1}
 .res{align-self:stretch;border:2px solid var(--d);border-radius:var(--r);padding:10px 12px;background:#fff6f6;color:#1b1b1b}
@@ -113,7 +113,7 @@ h2:focus{outline:none}
 .dot:nth-child(3){animation-delay:.15s}.dot:nth-child(4){animation-delay:.3s}
 @keyframes b{0%,80%,100%{transform:translateY(0);opacity:.5}40%{transform:translateY(-4px);opacity:1}}
 form{display:flex;gap:8px;padding:10px 12px;border-top:1px solid #d6dade;margin:0}
-input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius:8px;color:var(--fg);background:var(--bg)}
+input{flex:1;min-width:0;font-size:16px;padding:8px 11px;border:1px solid #6b7178;border-radius:8px;color:var(--fg);background:var(--bg)}
 .send{padding:9px 16px;border-radius:8px;border:0;background:var(--a);color:var(--af);font-weight:700}
 @media (max-width:480px){.w:not(.inline) .panel{inset:0;width:100%;height:100%;height:100dvh;border-radius:0}}
 @media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important;scroll-behavior:auto!important}}
@@ -530,6 +530,7 @@ input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius
       this.busy = true;
       const gen = this.gen;
       const pace = reducedMotion() ? Math.min(this.o.pacingMs, 60) : this.o.pacingMs;
+      let anchor = null; // a crisis reply is scrolled to its start, not its end
       while (this.vq.length && gen === this.gen) {
         const { i, fast } = this.vq.shift();
         const it = this.s.items[i];
@@ -545,6 +546,7 @@ input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius
         this.log.appendChild(e);
         this.scroll();
         if (it.k === 'bot') this.announce(it.text, fast === 'crisis');
+        if (fast === 'crisis' && !anchor) anchor = e;
         if (it.k === 'res' && it.crisis) this.announce(this.t.crisis, true);
         if (it.k === 'replies' && this.focusReplies && !it.done) {
           this.focusReplies = false;
@@ -552,7 +554,9 @@ input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius
           if (b) b.focus();
         }
       }
-      if (gen === this.gen) { this.typing.hidden = true; this.busy = false; } else this.busy = false;
+      if (anchor && gen === this.gen) this.log.scrollTop = anchor.offsetTop - this.log.offsetTop - 8;
+      if (gen === this.gen) this.typing.hidden = true;
+      this.busy = false;
       this.chrome();
     }
 
@@ -630,7 +634,12 @@ input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius
     showHelp() {
       if (this.s.resources && this.s.resources.length) {
         this.add([{ k: 'res', resources: this.s.resources, crisis: false }], true);
-        requestAnimationFrame(() => { const hs = this.log.querySelectorAll('.res h3'); const h = hs[hs.length - 1]; if (h) h.focus(); });
+        const cards = this.log.querySelectorAll('.res');
+        const card = cards[cards.length - 1];
+        if (card) {
+          this.log.scrollTop = card.offsetTop - this.log.offsetTop - 8;
+          card.querySelector('h3').focus({ preventScroll: true });
+        }
       } else this.say('resources');
     }
 
@@ -813,7 +822,10 @@ input{flex:1;min-width:0;padding:9px 11px;border:1px solid #6b7178;border-radius
       } else if (Array.isArray(f.resources) && f.resources.length) res = f.resources;
       if (Array.isArray(res) && res.length) {
         s.resources = res;
-        items.push({ k: 'res', resources: res, crisis: !!crisis });
+        // Right after the message that introduces them (the escalation text), so a
+        // later "the services above" reads true.
+        const at = crisis && msgs.indexOf(str(crisis.text)) >= 0 ? msgs.indexOf(str(crisis.text)) + 1 : Math.min(1, items.length);
+        items.splice(at, 0, { k: 'res', resources: res, crisis: !!crisis });
       }
       const qr = Array.isArray(f.quick_replies) ? f.quick_replies.map((q) => str(q && q.label)).filter(Boolean) : [];
       if (qr.length) items.push({ k: 'replies', opts: qr, chosen: null, done: false });
