@@ -513,6 +513,8 @@ input{flex:1;min-width:0;font-size:16px;padding:8px 11px;border:1px solid #6b717
     renderAll() {
       this.gen++;
       this.vq = [];
+      this.busy = false;
+      this.cur = null;
       this.typing.hidden = true;
       this.log.textContent = '';
       this.s.items.forEach((it, i) => this.log.appendChild(this.itemEl(it, i)));
@@ -538,29 +540,49 @@ input{flex:1;min-width:0;font-size:16px;padding:8px 11px;border:1px solid #6b717
         if (it.k === 'bot' && !fast && pace > 0) {
           this.typing.hidden = false;
           this.scroll();
+          this.cur = { i, fast };
           await sleep(pace);
-          if (gen !== this.gen) break;
+          if (gen !== this.gen) return; // hurried or redrawn meanwhile
+          this.cur = null;
         }
         this.typing.hidden = true;
-        const e = this.itemEl(it, i);
-        this.log.appendChild(e);
-        this.scroll();
-        if (it.k === 'bot') this.announce(it.text, fast === 'crisis');
+        const e = this.place(it, i, fast);
         if (fast === 'crisis' && !anchor) anchor = e;
-        if (it.k === 'res' && it.crisis) this.announce(this.t.crisis, true);
-        if (it.k === 'replies' && this.focusReplies && !it.done) {
-          this.focusReplies = false;
-          const b = e.querySelector('button');
-          if (b) b.focus();
-        }
       }
-      if (anchor && gen === this.gen) this.log.scrollTop = anchor.offsetTop - this.log.offsetTop - 8;
-      if (gen === this.gen) this.typing.hidden = true;
+      if (gen !== this.gen) return;
+      if (anchor) this.log.scrollTop = anchor.offsetTop - this.log.offsetTop - 8;
+      this.typing.hidden = true;
       this.busy = false;
       this.chrome();
     }
 
+    // Shows at once whatever is still waiting behind the typing indicator.
+    hurry() {
+      if (!this.busy) return;
+      this.gen++;
+      const q = this.cur ? [this.cur, ...this.vq] : this.vq;
+      this.vq = []; this.cur = null; this.busy = false;
+      this.typing.hidden = true;
+      for (const { i, fast } of q) if (this.s.items[i]) this.place(this.s.items[i], i, fast);
+      this.chrome();
+    }
+
+    place(it, i, fast) {
+      const e = this.itemEl(it, i);
+      this.log.appendChild(e);
+      this.scroll();
+      if (it.k === 'bot') this.announce(it.text, fast === 'crisis');
+      if (it.k === 'res' && it.crisis) this.announce(this.t.crisis, true);
+      if (it.k === 'replies' && this.focusReplies && !it.done) {
+        this.focusReplies = false;
+        const b = e.querySelector('button');
+        if (b) b.focus();
+      }
+      return e;
+    }
+
     add(items, fast) {
+      if (fast === 'crisis') this.hurry();
       const from = this.s.items.length;
       this.s.items.push(...items);
       this.save();
@@ -632,6 +654,7 @@ input{flex:1;min-width:0;font-size:16px;padding:8px 11px;border:1px solid #6b717
     }
 
     showHelp() {
+      this.hurry();
       if (this.s.resources && this.s.resources.length) {
         this.add([{ k: 'res', resources: this.s.resources, crisis: false }], true);
         const cards = this.log.querySelectorAll('.res');
