@@ -1,0 +1,319 @@
+#include "server/escalation.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "server/token.h"
+
+namespace screener::server {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using nlohmann::json;
+
+std::string NewEventId() { return NewSessionId(); }
+
+namespace {
+
+struct Url {
+  bool https = false;
+  std::string host;
+  std::string port;
+  std::string target;
+};
+
+bool ParseUrl(const std::string& url, Url* out) {
+  std::string rest;
+  if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+    out->port = "80";
+  } else if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+    out->https = true;
+    out->port = "443";
+  } else {
+    return false;
+  }
+  size_t slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  out->target = slash == std::string::npos ? "/" : rest.substr(slash);
+  if (authority.empty()) return false;
+  if (authority.front() == '[') {  // [::1]:8080
+    size_t close = authority.find(']');
+    if (close == std::string::npos) return false;
+    out->host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size() && authority[close + 1] == ':') out->port = authority.substr(close + 2);
+  } else if (size_t colon = authority.rfind(':'); colon != std::string::npos) {
+    out->host = authority.substr(0, colon);
+    out->port = authority.substr(colon + 1);
+  } else {
+    out->host = authority;
+  }
+  return !out->host.empty() && !out->port.empty();
+}
+
+}  // namespace
+
+// POSTs events in order on its own thread and io_context.
+class WebhookSender {
+ public:
+  WebhookSender(EscalationSink& sink, const ServerOptions& options, Url url)
+      : sink_(sink),
+        url_(std::move(url)),
+        timeout_(options.webhook_timeout),
+        backoff_(options.webhook_backoff),
+        backoff_max_(options.webhook_backoff_max),
+        tls_(net::ssl::context::tls_client),
+        wake_(ioc_) {
+    tls_.set_default_verify_paths();
+    tls_.set_verify_mode(net::ssl::verify_peer);
+  }
+
+  void Start() {
+    net::co_spawn(ioc_, Loop(), net::detached);
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+
+  void Stop() {
+    net::post(ioc_, [this] {
+      stopping_ = true;
+      ioc_.stop();
+    });
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // Any thread.
+  void Enqueue(json event) {
+    net::post(ioc_, [this, event = std::move(event)]() mutable {
+      pending_.push_back(std::move(event));
+      sink_.metrics_.webhook_pending.store(static_cast<int64_t>(pending_.size()));
+      wake_.cancel();
+    });
+  }
+
+ private:
+  net::awaitable<void> Loop() {
+    Millis delay = backoff_;
+    while (!stopping_) {
+      if (pending_.empty()) {
+        wake_.expires_after(std::chrono::hours(24));
+        beast::error_code ec;
+        co_await wake_.async_wait(net::redirect_error(net::use_awaitable, ec));
+        continue;
+      }
+      json event = pending_.front();
+      std::string error;
+      bool ok = co_await Post(event.dump(), &error);
+      if (stopping_) co_return;
+      std::string id = event.value("id", "");
+      if (ok) {
+        pending_.pop_front();
+        sink_.metrics_.webhook_pending.store(static_cast<int64_t>(pending_.size()));
+        sink_.metrics_.webhook_delivered++;
+        sink_.MarkDelivered(id);
+        delay = backoff_;
+        continue;
+      }
+      sink_.metrics_.webhook_failures++;
+      sink_.log_.Warn("webhook_failed", {{"event_id", id}, {"error", error}, {"retry_in_ms", delay.count()}});
+      net::steady_timer timer(ioc_, delay);
+      beast::error_code ec;
+      co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+      delay = std::min(delay * 2, backoff_max_);
+    }
+  }
+
+  net::awaitable<bool> Post(std::string body, std::string* error) {
+    try {
+      auto ex = co_await net::this_coro::executor;
+      net::ip::tcp::resolver resolver(ex);
+      auto endpoints = co_await resolver.async_resolve(url_.host, url_.port, net::use_awaitable);
+      http::request<http::string_body> req{http::verb::post, url_.target, 11};
+      req.set(http::field::host, url_.host);
+      req.set(http::field::user_agent, "screener-server");
+      req.set(http::field::content_type, "application/json");
+      req.body() = std::move(body);
+      req.prepare_payload();
+      beast::flat_buffer buffer;
+      http::response<http::string_body> res;
+      if (url_.https) {
+        beast::ssl_stream<beast::tcp_stream> stream(ex, tls_);
+        if (!SSL_set_tlsext_host_name(stream.native_handle(), url_.host.c_str())) {
+          *error = "cannot set SNI";
+          co_return false;
+        }
+        stream.set_verify_callback(net::ssl::host_name_verification(url_.host));
+        beast::get_lowest_layer(stream).expires_after(timeout_);
+        co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::use_awaitable);
+        co_await stream.async_handshake(net::ssl::stream_base::client, net::use_awaitable);
+        co_await http::async_write(stream, req, net::use_awaitable);
+        co_await http::async_read(stream, buffer, res, net::use_awaitable);
+        beast::error_code ec;
+        beast::get_lowest_layer(stream).socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+      } else {
+        beast::tcp_stream stream(ex);
+        stream.expires_after(timeout_);
+        co_await stream.async_connect(endpoints, net::use_awaitable);
+        co_await http::async_write(stream, req, net::use_awaitable);
+        co_await http::async_read(stream, buffer, res, net::use_awaitable);
+        beast::error_code ec;
+        stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+      }
+      if (res.result_int() >= 200 && res.result_int() < 300) co_return true;
+      *error = "HTTP " + std::to_string(res.result_int());
+      co_return false;
+    } catch (const std::exception& e) {
+      *error = e.what();
+      co_return false;
+    }
+  }
+
+  EscalationSink& sink_;
+  Url url_;
+  Millis timeout_;
+  Millis backoff_;
+  Millis backoff_max_;
+  net::io_context ioc_;
+  net::ssl::context tls_;
+  net::steady_timer wake_;
+  std::deque<json> pending_;  // on ioc_ only
+  bool stopping_ = false;     // on ioc_ only
+  std::thread thread_;
+};
+
+EscalationSink::EscalationSink(std::string log_path, const ServerOptions& options, Metrics& metrics, Logger& log)
+    : path_(std::move(log_path)), metrics_(metrics), log_(log) {
+  if (!options.webhook_url.empty()) {
+    Url url;
+    if (ParseUrl(options.webhook_url, &url)) webhook_ = std::make_unique<WebhookSender>(*this, options, url);
+  }
+}
+
+EscalationSink::~EscalationSink() { Stop(); }
+
+Problems EscalationSink::Start() {
+  // Undelivered events from earlier runs, in order.
+  std::vector<json> pending;
+  {
+    std::ifstream in(path_);
+    std::vector<json> events;
+    std::set<std::string> delivered;
+    std::string line;
+    while (std::getline(in, line)) {
+      json j = json::parse(line, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) continue;  // a torn last line after a crash
+      if (j.contains("delivered") && j["delivered"].is_string()) {
+        delivered.insert(j["delivered"].get<std::string>());
+      } else if (j.contains("id")) {
+        events.push_back(std::move(j));
+      }
+    }
+    for (json& e : events) {
+      if (!delivered.count(e.value("id", ""))) pending.push_back(std::move(e));
+    }
+  }
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) return {Problem{path_, "", std::string("cannot open the escalation log: ") + std::strerror(errno)}};
+  running_ = true;
+  writer_ = std::thread([this] { RunWriter(); });
+  if (webhook_) {
+    webhook_->Start();
+    if (!pending.empty()) log_.Info("webhook_redeliver", {{"events", pending.size()}});
+    for (json& e : pending) webhook_->Enqueue(std::move(e));
+  }
+  return {};
+}
+
+void EscalationSink::Stop() {
+  if (webhook_) webhook_->Stop();
+  {
+    std::lock_guard lock(mu_);
+    if (!running_) return;
+    running_ = false;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+void EscalationSink::Submit(json event, std::function<void(bool)> done) {
+  Entry entry;
+  entry.line = event.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  entry.event = std::move(event);
+  entry.done = std::move(done);
+  {
+    std::lock_guard lock(mu_);
+    if (running_) {
+      queue_.push_back(std::move(entry));
+      cv_.notify_one();
+      return;
+    }
+  }
+  if (entry.done) entry.done(false);  // stopped: never hold a crisis reply back
+}
+
+void EscalationSink::MarkDelivered(const std::string& id) {
+  Entry entry;
+  entry.line = json{{"delivered", id}, {"time", UtcNow()}}.dump() + "\n";
+  std::lock_guard lock(mu_);
+  if (!running_) return;  // delivered again after the restart: at least once
+  queue_.push_back(std::move(entry));
+  cv_.notify_one();
+}
+
+void EscalationSink::RunWriter() {
+  for (;;) {
+    std::deque<Entry> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      batch.swap(queue_);
+    }
+    std::string data;
+    for (const Entry& e : batch) data += e.line;
+    bool ok = true;
+    const char* p = data.data();
+    size_t left = data.size();
+    while (left > 0) {
+      ssize_t n = ::write(fd_, p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        ok = false;
+        break;
+      }
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+    if (ok && ::fdatasync(fd_) != 0) ok = false;
+    if (!ok) log_.Error("escalation_log_write_failed", {{"path", path_}, {"error", std::strerror(errno)}});
+    for (Entry& e : batch) {
+      if (e.event.is_null()) continue;
+      if (ok) metrics_.escalations_logged++;
+      if (e.done) e.done(ok);
+      if (webhook_) webhook_->Enqueue(std::move(e.event));
+    }
+  }
+}
+
+}  // namespace screener::server

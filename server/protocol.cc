@@ -1,0 +1,240 @@
+#include "server/protocol.h"
+
+namespace screener::server {
+
+using nlohmann::json;
+
+ProtocolSession::ProtocolSession(SharedState& state, std::weak_ptr<Attachment> self_weak, const Attachment* self)
+    : state_(state),
+      self_weak_(std::move(self_weak)),
+      self_(self),
+      tokens_(state.options.burst),
+      refilled_(std::chrono::steady_clock::now()) {}
+
+std::string ProtocolSession::ErrorFrame(std::string_view code, std::string_view message) {
+  return json{{"type", "error"}, {"code", code}, {"message", message}}.dump();
+}
+
+Outcome ProtocolSession::Error(ErrorKind kind, std::string_view message) {
+  state_.metrics.Error(kind);
+  Outcome out;
+  out.frames.push_back(ErrorFrame(ErrorKindName(kind), message));
+  return out;
+}
+
+std::string ProtocolSession::session_id() const { return record_ ? record_->id : std::string(); }
+
+bool ProtocolSession::TakeToken() {
+  auto now = std::chrono::steady_clock::now();
+  double elapsed = std::chrono::duration<double>(now - refilled_).count();
+  refilled_ = now;
+  tokens_ = std::min(state_.options.burst, tokens_ + elapsed * state_.options.rate);
+  if (tokens_ < 1) return false;
+  tokens_ -= 1;
+  return true;
+}
+
+Outcome ProtocolSession::OnBinary() {
+  if (!TakeToken()) return Error(ErrorKind::kRateLimited, "too many messages; this one was dropped");
+  return Error(ErrorKind::kBinaryFrame, "binary frames are not accepted; send JSON text frames");
+}
+
+Outcome ProtocolSession::OnText(std::string_view text) {
+  if (!TakeToken()) return Error(ErrorKind::kRateLimited, "too many messages; this one was dropped");
+  json frame = json::parse(text, nullptr, false);
+  if (frame.is_discarded() || !frame.is_object()) return Error(ErrorKind::kBadJson, "the frame is not a JSON object");
+  auto type_it = frame.find("type");
+  if (type_it == frame.end() || !type_it->is_string()) {
+    return Error(ErrorKind::kUnknownType, "the frame has no \"type\"");
+  }
+  const std::string& type = type_it->get_ref<const std::string&>();
+  if (type == "message") return Message(frame, std::string());
+  if (type == "ping") return Outcome{{R"({"type":"pong"})"}, std::nullopt};
+  if (type == "start") return Start(frame);
+  if (type == "resume") return Resume(frame);
+  if (type == "restart") return Restart();
+  if (type == "forget") return Forget();
+  return Error(ErrorKind::kUnknownType, "unknown frame type");
+}
+
+bool ProtocolSession::Owns(const ConversationRecord& record) const {
+  return !record.gone && record.attached_raw == self_;
+}
+
+std::string ProtocolSession::SessionFrame(const std::string& token, const LoadedScript& loaded, bool resumed) const {
+  const Script& s = loaded.script;
+  return json{{"type", "session"},
+              {"protocol", kProtocolVersion},
+              {"token", token},
+              {"resumed", resumed},
+              {"script",
+               {{"id", s.id},
+                {"title", s.title},
+                {"version", s.version},
+                {"locale", s.locale},
+                {"disclaimer", s.disclaimer},
+                {"disclosure", s.disclosure}}}}
+      .dump();
+}
+
+void ProtocolSession::AddTurn(Outcome& out, ConversationRecord& record, const Turn& turn,
+                              std::optional<int64_t> reply_to, bool count, const std::string& text_for_event) {
+  json bot = TurnToJson(turn);
+  bot["type"] = "bot";
+  if (reply_to) bot["reply_to"] = *reply_to;
+  out.frames.push_back(bot.dump(-1, ' ', false, json::error_handler_t::replace));
+  if (!count) return;
+  if (turn.crisis) {
+    for (const std::string& c : turn.crisis->categories) state_.metrics.CrisisReply(c);
+    const Conversation& conv = *record.conversation;
+    json event = {{"id", NewEventId()},
+                  {"time", UtcNow()},
+                  {"session", record.id},
+                  {"script", conv.script().script.id},
+                  {"state", turn.state},
+                  {"kind", TurnKindName(turn.kind)},
+                  {"categories", turn.crisis->categories},
+                  {"about_someone_else", turn.crisis->about_someone_else},
+                  {"region", conv.options().region}};
+    if (state_.options.escalation_include_text && !text_for_event.empty()) event["text"] = text_for_event;
+    out.escalation = std::move(event);
+  }
+}
+
+Outcome ProtocolSession::Start(const json& frame) {
+  auto script_it = frame.find("script");
+  if (script_it == frame.end() || !script_it->is_string()) {
+    return Error(ErrorKind::kMissingField, "\"start\" needs \"script\" (a string)");
+  }
+  std::string region;
+  if (auto it = frame.find("region"); it != frame.end()) {
+    if (!it->is_string()) return Error(ErrorKind::kMissingField, "\"region\" must be a string");
+    region = it->get<std::string>();
+    if (region.size() > 8) return Error(ErrorKind::kMissingField, "\"region\" must be a region code such as \"US\"");
+  }
+  if (auto it = frame.find("locale"); it != frame.end() && !it->is_string()) {
+    return Error(ErrorKind::kMissingField, "\"locale\" must be a string");
+  }
+  std::shared_ptr<const LoadedScript> script = state_.library->Find(script_it->get<std::string>());
+  if (!script) return Error(ErrorKind::kUnknownScript, "no such script");
+  if (record_) {
+    // Replaced by the new conversation: nothing should keep the old one.
+    state_.registry.Forget(record_);
+    record_.reset();
+  }
+  Conversation conversation(script, ConversationOptions{region});
+  Turn turn = conversation.Start();
+  Registry::Handle handle = state_.registry.Create(std::move(conversation), self_weak_, self_);
+  record_ = handle.record;
+  state_.metrics.conversations_started++;
+  state_.log.Info("conversation_start", {{"session", record_->id}, {"script", script->script.id}, {"region", region}});
+  Outcome out;
+  out.frames.push_back(SessionFrame(handle.token, *script, false));
+  std::lock_guard lock(record_->mu);
+  if (turn.ended) state_.metrics.conversations_finished++;
+  AddTurn(out, *record_, turn, std::nullopt, true, std::string());
+  return out;
+}
+
+Outcome ProtocolSession::Message(const json& frame, const std::string&) {
+  auto text_it = frame.find("text");
+  if (text_it == frame.end() || !text_it->is_string()) {
+    return Error(ErrorKind::kMissingField, "\"message\" needs \"text\" (a string)");
+  }
+  std::optional<int64_t> id;
+  if (auto it = frame.find("id"); it != frame.end() && !it->is_null()) {
+    if (!it->is_number_integer()) return Error(ErrorKind::kMissingField, "\"id\" must be an integer");
+    id = it->get<int64_t>();
+  }
+  if (!record_) return Error(ErrorKind::kNoConversation, "send \"start\" or \"resume\" first");
+  std::lock_guard lock(record_->mu);
+  if (!Owns(*record_)) {
+    record_.reset();  // taken over or expired in the meantime
+    return Error(ErrorKind::kNoConversation, "send \"start\" or \"resume\" first");
+  }
+  Outcome out;
+  if (id && *id <= record_->last_answered) {
+    // A retry of a message already answered: say the same again.
+    AddTurn(out, *record_, record_->conversation->last_turn(), record_->last_answered, false, std::string());
+    return out;
+  }
+  const std::string& text = text_it->get_ref<const std::string&>();
+  bool was_ended = record_->conversation->ended();
+  Turn turn = record_->conversation->Reply(text);
+  if (id) record_->last_answered = *id;
+  record_->dirty = true;
+  if (!was_ended && turn.ended) {
+    state_.metrics.conversations_finished++;
+    state_.log.Info("conversation_end", {{"session", record_->id}});
+  }
+  AddTurn(out, *record_, turn, id, true, text);
+  return out;
+}
+
+Outcome ProtocolSession::Resume(const json& frame) {
+  auto token_it = frame.find("token");
+  if (token_it == frame.end() || !token_it->is_string()) {
+    return Error(ErrorKind::kMissingField, "\"resume\" needs \"token\" (a string)");
+  }
+  const std::string& token = token_it->get_ref<const std::string&>();
+  if (token.size() > 64) return Error(ErrorKind::kSessionExpired, "this conversation can no longer be resumed");
+  std::optional<Registry::Handle> handle = state_.registry.Resume(token, self_weak_, self_);
+  if (!handle) return Error(ErrorKind::kSessionExpired, "this conversation can no longer be resumed");
+  if (record_ && record_ != handle->record) state_.registry.Detach(record_, self_);
+  record_ = handle->record;
+  state_.metrics.conversations_resumed++;
+  state_.log.Info("conversation_resume", {{"session", record_->id}});
+  Outcome out;
+  std::lock_guard lock(record_->mu);
+  if (!Owns(*record_)) {  // taken over again already
+    record_.reset();
+    return Error(ErrorKind::kSessionExpired, "this conversation can no longer be resumed");
+  }
+  const Conversation& conv = *record_->conversation;
+  out.frames.push_back(SessionFrame(handle->token, conv.script(), true));
+  AddTurn(out, *record_, conv.last_turn(), std::nullopt, false, std::string());
+  return out;
+}
+
+Outcome ProtocolSession::Restart() {
+  if (!record_) return Error(ErrorKind::kNoConversation, "send \"start\" or \"resume\" first");
+  std::lock_guard lock(record_->mu);
+  if (!Owns(*record_)) {
+    record_.reset();
+    return Error(ErrorKind::kNoConversation, "send \"start\" or \"resume\" first");
+  }
+  Turn turn = record_->conversation->Start();
+  record_->dirty = true;
+  record_->last_answered = -1;
+  state_.metrics.conversations_started++;
+  Outcome out;
+  AddTurn(out, *record_, turn, std::nullopt, true, std::string());
+  return out;
+}
+
+Outcome ProtocolSession::Forget() {
+  if (!record_) return Error(ErrorKind::kNoConversation, "send \"start\" or \"resume\" first");
+  bool owns = false;
+  {
+    std::lock_guard lock(record_->mu);
+    owns = Owns(*record_);
+  }
+  if (!owns) {  // taken over: the conversation is another connection's now
+    record_.reset();
+    return Error(ErrorKind::kNoConversation, "send \"start\" or \"resume\" first");
+  }
+  state_.registry.Forget(record_);
+  state_.metrics.conversations_forgotten++;
+  state_.log.Info("conversation_forget", {{"session", record_->id}});
+  record_.reset();
+  return Outcome{{R"({"type":"forgotten"})"}, std::nullopt};
+}
+
+void ProtocolSession::OnDisconnect() {
+  if (record_) state_.registry.Detach(record_, self_);
+  record_.reset();
+}
+
+void ProtocolSession::OnTakenOver() { record_.reset(); }
+
+}  // namespace screener::server

@@ -1,0 +1,280 @@
+#include "server/registry.h"
+
+#include "server/token.h"
+
+namespace screener::server {
+
+using nlohmann::json;
+using Clock = std::chrono::system_clock;
+
+namespace {
+
+int64_t ToUnixMs(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+Clock::time_point FromUnixMs(int64_t ms) { return Clock::time_point(std::chrono::milliseconds(ms)); }
+
+}  // namespace
+
+Registry::Registry(std::shared_ptr<const ScriptLibrary> library, ConversationStore& store, Metrics& metrics,
+                   Logger& log, Millis resume_window, Millis save_interval)
+    : library_(std::move(library)),
+      store_(store),
+      metrics_(metrics),
+      log_(log),
+      resume_window_(resume_window),
+      save_interval_(save_interval) {}
+
+Registry::~Registry() { Stop(); }
+
+size_t Registry::Start() {
+  Problems problems;
+  std::vector<json> saved = store_.LoadAll(&problems);
+  for (const Problem& p : problems) log_.Warn("store_problem", {{"problem", p.ToString()}});
+  size_t loaded = 0;
+  auto now = Clock::now();
+  for (const json& r : saved) {
+    std::string id = r.value("id", "");
+    auto drop = [&](const char* why) {
+      log_.Warn("session_not_restored", {{"session", id}, {"reason", why}});
+      if (!id.empty()) store_.Remove(id);
+    };
+    if (!r.contains("expires_at") || !r["expires_at"].is_number_integer() || !r.contains("token_hash") ||
+        !r["token_hash"].is_string() || !r.contains("conversation") || id.empty()) {
+      drop("malformed");
+      continue;
+    }
+    auto expires = FromUnixMs(r["expires_at"].get<int64_t>());
+    if (expires <= now) {
+      drop("expired");
+      continue;
+    }
+    std::string script_id = r["conversation"].value("script", "");
+    auto script = library_->Find(script_id);
+    if (!script) {
+      drop("script no longer served");
+      continue;
+    }
+    Result<Conversation> restored = Conversation::Restore(script, r["conversation"]);
+    if (!restored) {
+      drop("conversation does not restore");
+      continue;
+    }
+    auto record = std::make_shared<ConversationRecord>(id);
+    record->token_hash = r["token_hash"].get<std::string>();
+    record->conversation.emplace(std::move(*restored));
+    record->last_answered = r.value("last_answered", int64_t{-1});
+    // Keep the saved expiry: detached_at is when the window started.
+    record->detached_at = expires - resume_window_;
+    std::lock_guard lock(mu_);
+    by_hash_[record->token_hash] = record;
+    by_id_[record->id] = record;
+    ++loaded;
+  }
+  metrics_.conversations_live.store(static_cast<int64_t>(size()));
+  {
+    std::lock_guard lock(work_mu_);
+    started_ = true;
+  }
+  thread_ = std::thread([this] { Run(); });
+  return loaded;
+}
+
+void Registry::Stop() {
+  {
+    std::lock_guard lock(work_mu_);
+    if (stopped_ || !started_) {
+      stopped_ = true;
+      return;
+    }
+    stopped_ = true;
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Registry::Handle Registry::Create(Conversation conversation, std::weak_ptr<Attachment> to, const Attachment* self) {
+  Handle h;
+  h.token = NewToken();
+  h.record = std::make_shared<ConversationRecord>(NewSessionId());
+  h.record->token_hash = TokenHash(h.token);
+  h.record->conversation.emplace(std::move(conversation));
+  h.record->attached = std::move(to);
+  h.record->attached_raw = self;
+  h.record->dirty = true;
+  std::lock_guard lock(mu_);
+  by_hash_[h.record->token_hash] = h.record;
+  by_id_[h.record->id] = h.record;
+  metrics_.conversations_live.store(static_cast<int64_t>(by_id_.size()));
+  return h;
+}
+
+std::optional<Registry::Handle> Registry::Resume(std::string_view token, std::weak_ptr<Attachment> to,
+                                                 const Attachment* self) {
+  std::string hash = TokenHash(token);
+  std::shared_ptr<Attachment> previous;
+  Handle h;
+  {
+    std::lock_guard lock(mu_);
+    auto it = by_hash_.find(hash);
+    if (it == by_hash_.end()) return std::nullopt;
+    std::shared_ptr<ConversationRecord> record = it->second;
+    std::lock_guard record_lock(record->mu);
+    if (!ConstantTimeEquals(record->token_hash, hash) || record->gone) return std::nullopt;
+    bool attached = record->attached_raw != nullptr && !record->attached.expired();
+    if (!attached && Clock::now() - record->detached_at > resume_window_) {
+      RemoveLocked(record);
+      metrics_.conversations_expired++;
+      return std::nullopt;
+    }
+    if (attached && record->attached_raw != self) previous = record->attached.lock();
+    h.token = NewToken();
+    by_hash_.erase(it);
+    record->token_hash = TokenHash(h.token);
+    by_hash_[record->token_hash] = record;
+    record->attached = std::move(to);
+    record->attached_raw = self;
+    record->dirty = true;
+    h.record = record;
+  }
+  if (previous) previous->TakenOver();
+  return h;
+}
+
+void Registry::Detach(const std::shared_ptr<ConversationRecord>& record, const Attachment* self) {
+  std::lock_guard lock(record->mu);
+  if (record->attached_raw != self) return;  // taken over: the new connection owns it
+  record->attached.reset();
+  record->attached_raw = nullptr;
+  record->detached_at = Clock::now();
+  record->dirty = true;
+}
+
+void Registry::Forget(const std::shared_ptr<ConversationRecord>& record) {
+  {
+    std::lock_guard lock(mu_);
+    std::lock_guard record_lock(record->mu);
+    if (record->gone) return;
+    RemoveLocked(record);
+  }
+  work_cv_.notify_all();
+}
+
+void Registry::RemoveLocked(const std::shared_ptr<ConversationRecord>& record) {
+  record->gone = true;
+  record->attached.reset();
+  record->attached_raw = nullptr;
+  by_hash_.erase(record->token_hash);
+  by_id_.erase(record->id);
+  metrics_.conversations_live.store(static_cast<int64_t>(by_id_.size()));
+  std::lock_guard lock(work_mu_);
+  removals_.push_back(record->id);
+}
+
+size_t Registry::size() const {
+  std::lock_guard lock(mu_);
+  return by_id_.size();
+}
+
+json Registry::Snapshot(ConversationRecord& record, bool detach_now) {
+  // An attached conversation's window starts when it is saved: after a
+  // crash or a shutdown its connection is gone from that moment.
+  bool attached = record.attached_raw != nullptr && !record.attached.expired();
+  Clock::time_point window_start = attached ? Clock::now() : record.detached_at;
+  return json{{"format", 1},
+              {"id", record.id},
+              {"token_hash", record.token_hash},
+              {"expires_at", ToUnixMs(window_start + resume_window_)},
+              {"last_answered", record.last_answered},
+              {"conversation", record.conversation->Save()}};
+}
+
+void Registry::SaveDirty(bool all) {
+  std::vector<std::shared_ptr<ConversationRecord>> records;
+  {
+    std::lock_guard lock(mu_);
+    records.reserve(by_id_.size());
+    for (const auto& [id, r] : by_id_) records.push_back(r);
+  }
+  std::vector<std::pair<std::string, json>> snapshots;
+  for (const auto& r : records) {
+    std::lock_guard lock(r->mu);
+    if (r->gone || (!r->dirty && !all) || !r->conversation) continue;
+    snapshots.emplace_back(r->id, Snapshot(*r, all));
+    r->dirty = false;
+  }
+  for (const auto& [id, snapshot] : snapshots) {
+    if (!store_.Save(id, snapshot)) {
+      log_.Error("store_save_failed", {{"session", id}});
+      std::lock_guard lock(mu_);
+      if (auto it = by_id_.find(id); it != by_id_.end()) {
+        std::lock_guard record_lock(it->second->mu);
+        it->second->dirty = true;  // try again next round
+      }
+    }
+  }
+}
+
+void Registry::Sweep() {
+  auto now = Clock::now();
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<ConversationRecord>> expired;
+  for (const auto& [id, r] : by_id_) {
+    std::lock_guard record_lock(r->mu);
+    bool attached = r->attached_raw != nullptr && !r->attached.expired();
+    if (!attached && now - r->detached_at > resume_window_) expired.push_back(r);
+  }
+  for (const auto& r : expired) {
+    std::lock_guard record_lock(r->mu);
+    RemoveLocked(r);
+    metrics_.conversations_expired++;
+  }
+}
+
+void Registry::Run() {
+  auto next_save = std::chrono::steady_clock::now() + save_interval_;
+  for (;;) {
+    std::deque<std::string> removals;
+    bool stopping = false;
+    uint64_t flush_target = 0;
+    {
+      std::unique_lock lock(work_mu_);
+      work_cv_.wait_until(lock, next_save, [&] {
+        return stopping_ || !removals_.empty() || flush_requested_ > flush_done_;
+      });
+      stopping = stopping_;
+      flush_target = flush_requested_;
+    }
+    bool due = std::chrono::steady_clock::now() >= next_save;
+    if (due || stopping || flush_target > flush_done_) {
+      Sweep();
+      SaveDirty(stopping);
+      next_save = std::chrono::steady_clock::now() + save_interval_;
+    }
+    // Removals after saves: a snapshot taken before a forget is written
+    // before its removal, never after.
+    {
+      std::lock_guard lock(work_mu_);
+      removals.swap(removals_);
+    }
+    for (const std::string& id : removals) store_.Remove(id);
+    {
+      std::lock_guard lock(work_mu_);
+      if (flush_target > flush_done_) flush_done_ = flush_target;
+    }
+    flush_cv_.notify_all();
+    if (stopping) return;
+  }
+}
+
+void Registry::Flush() {
+  std::unique_lock lock(work_mu_);
+  if (!started_ || stopping_) return;
+  uint64_t target = ++flush_requested_;
+  work_cv_.notify_all();
+  flush_cv_.wait(lock, [&] { return flush_done_ >= target || stopping_; });
+}
+
+}  // namespace screener::server
