@@ -4,7 +4,7 @@
 // from package-lock.json) when they are missing, then runs suite.mjs.
 //
 //   node tests/browser/run.mjs --server build/server/screener-server \
-//        [--source .] [--artifacts build/browser-artifacts] [--only name,name] [--chromium /usr/bin/chromium]
+//        [--source .] [--scripts DIR] [--artifacts build/browser-artifacts] [--only name,name] [--chromium /usr/bin/chromium]
 //
 // Without --server only the tests against the fake server run (the others are
 // reported as skipped).
