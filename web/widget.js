@@ -356,6 +356,10 @@ input{flex:1;min-width:0;font-size:16px;padding:8px 11px;border:1px solid #6b717
       });
       w.append(launcher, panel);
       root.appendChild(w);
+      // Keep the newest message in view when the log shrinks (status line, phone keyboard).
+      this.atBottom = true;
+      log.addEventListener('scroll', () => { this.atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40; }, { passive: true });
+      if (window.ResizeObserver) new ResizeObserver(() => { if (this.atBottom) this.scroll(); }).observe(log);
       Object.assign(this, { launcher, badge, panel, h, help, status, note, prog, progText, progBar, log, typing, form, input, polite, loud });
 
       let parent = document.body;
@@ -402,7 +406,7 @@ input{flex:1;min-width:0;font-size:16px;padding:8px 11px;border:1px solid #6b717
       r.tid = setTimeout(() => { r.textContent = ''; }, 8000);
     }
 
-    scroll() { this.log.scrollTop = this.log.scrollHeight; }
+    scroll() { this.log.scrollTop = this.log.scrollHeight; this.atBottom = true; }
 
     /* ---------- rendering (model item -> element; text only via textContent) */
     textWithLinks(parent, text) {
