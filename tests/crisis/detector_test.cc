@@ -156,6 +156,33 @@ TEST_F(DetectorTest, GoodbyeSignals) {
   EXPECT_EQ(Level("by the time you read this I'll be gone"), "crisis");
 }
 
+// Stated intent next to a means or goodbye signal is a crisis, not a
+// question; the same intent or reason alone, or the signal alone, asks.
+TEST_F(DetectorTest, IntentWithMeansOrGoodbyeIsCrisis) {
+  EXPECT_EQ(Level("I'm standing on the bridge and I want to jump"), "crisis");
+  EXPECT_EQ(Level("I'm stockpiling my pills so I can die"), "crisis");
+  EXPECT_EQ(Level("I'm giving away all my stuff because I won't need it"), "crisis");
+  EXPECT_EQ(Level("I want to jump"), "ask");
+  EXPECT_EQ(Level("I want to jump into the pool"), "none");
+  EXPECT_EQ(Level("because I won't need it anymore"), "ask");
+}
+
+// Passive ideation: a wish not to be here, indifference to waking up.
+TEST_F(DetectorTest, PassiveIdeationIsCaught) {
+  EXPECT_EQ(Level("sometimes I wish I wasn't here"), "crisis");
+  EXPECT_EQ(Level("I don't care if I wake up tomorrow"), "crisis");
+  EXPECT_EQ(Level("I just want it all to end"), "crisis");
+  EXPECT_EQ(Level("no me importa si me muero"), "crisis");
+  // Their everyday look-alikes stay quiet.
+  EXPECT_EQ(Level("I wish I wasn't so tired"), "none");
+  EXPECT_EQ(Level("I don't care if it rains tomorrow"), "none");
+  EXPECT_EQ(Level("I want this meeting to end"), "none");
+  EXPECT_EQ(Level("I need to end this call, talk later"), "none");
+  // A prescription idiom removes the dose hit only, never a stated wish.
+  EXPECT_EQ(Level("I'm taking 50mg of sertraline"), "none");
+  EXPECT_EQ(Level("I'm taking 50mg of sertraline and I want to die"), "crisis");
+}
+
 TEST_F(DetectorTest, IdiomsSuppressOnlyTheirOwnSpan) {
   const char* idioms[] = {
       "this traffic is killing me", "I could kill for a coffee", "I'm dying to see that film",
