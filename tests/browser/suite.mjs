@@ -214,6 +214,15 @@ function tests(ctx) {
     for (const t of ['you: sure', 'you: yeah', 'you: nope', 'you: no']) check(texts.includes(t), `typed answer “${t}” not shown`);
     check(await w.locator('.replies button:enabled').count() <= 2, 'old quick replies still enabled after typed answers');
     check((await w.locator('.sr', { hasText: 'You chose' }).count()) === 0, '“You chose” shown although nothing was clicked');
+    // Start over: a fresh conversation on the same script, greeting once, nothing old left.
+    await w.getByRole('button', { name: 'Start over' }).click();
+    await waitBot(w, EN.greet);
+    await sleep(500);
+    const fresh = await logTexts(w);
+    check(fresh.every((t) => t.startsWith('bot:')) && fresh.filter((t) => t.includes(EN.greet)).length === 1, 'Start over did not give a fresh conversation: ' + JSON.stringify(fresh));
+    check(await w.getByText(/Question \d of 4/).isHidden(), 'progress still shown after Start over');
+    await reply(w, "Yes, let's start").click();
+    await waitBot(w, EN.q1);
   });
 
   real('crisis-mid-question', async ({ page, base }) => {
