@@ -419,7 +419,17 @@ Explanation PatternDetector::Explain(std::string_view message) const {
 }
 
 Assessment PatternDetector::Assess(std::string_view message) const {
-  return Explain(message).assessment;
+  // The engine's hot path: the normalised text is only needed while judging,
+  // so each thread reuses one buffer instead of allocating per message (a
+  // buffer grown by a huge message is released afterwards).
+  thread_local NormalizedText normalized;
+  Explanation out;
+  compiled_->normalizer.Normalize(message, &normalized);
+  Evaluate(*compiled_, normalized.text, &out);
+  if (!normalized.alternate.empty()) Evaluate(*compiled_, normalized.alternate, &out);
+  Summarise(&out);
+  if (normalized.text.capacity() > (64u << 10)) normalized = NormalizedText{};
+  return std::move(out.assessment);
 }
 
 std::vector<std::string> PatternDetector::languages() const {

@@ -296,6 +296,71 @@ std::string JoinSpacedLetters(std::string_view s) {
   return out;
 }
 
+// The common case in one pass: plain ASCII letters, spaces and ordinary
+// punctuation, none of which the general path would treat specially. Produces
+// exactly what Canonicalize(in, 2, ...) would, or returns false as soon as it
+// meets anything that needs the general path: a digit or leet symbol (@ $ ! |
+// `), a byte >= 0x80, a letter stretched to three, or a third one-letter word
+// in a row (spaced letters). Tests check it against the general path.
+bool CanonicalizeCommonAscii(std::string_view in, std::string* out) {
+  out->resize(in.size());
+  char* const begin = out->data();
+  char* o = begin;
+  bool pending_space = false;
+  int single_letters = 0;
+  size_t previous_token_end = std::string_view::npos;
+  const size_t n = in.size();
+  size_t i = 0;
+  while (i < n) {
+    const char c = in[i];
+    const uint8_t cls = ClassOf(c);
+    if (cls & (kLower | kUpper)) {
+      if (pending_space && o != begin) *o++ = ' ';
+      pending_space = false;
+      const size_t start = i;
+      do {
+        const char m = static_cast<char>(in[i] | 0x20);
+        if (o - begin >= 2 && o[-1] == m && o[-2] == m && static_cast<size_t>(o - begin) >= 2 &&
+            i >= start + 2) {
+          return false;  // stretched letters
+        }
+        *o++ = m;
+        ++i;
+      } while (i < n && (ClassOf(in[i]) & (kLower | kUpper)));
+      if (i < n && (ClassOf(in[i]) & (kDigit | kLeetSymbol | kInnerSymbol))) return false;
+      if (i - start == 1) {
+        size_t gap = previous_token_end == std::string_view::npos ? 99 : start - previous_token_end;
+        bool joined = gap >= 1 && gap <= 2 && single_letters > 0;
+        for (size_t g = previous_token_end; joined && g < start; ++g) {
+          joined = IsSpacedSeparator(in[g]) || in[g] == '\t';
+        }
+        single_letters = joined ? single_letters + 1 : 1;
+        if (single_letters >= 3) return false;  // spaced letters
+      } else {
+        single_letters = 0;
+      }
+      previous_token_end = i;
+      continue;
+    }
+    if (cls & kSpace) {
+      pending_space = true;
+      ++i;
+      continue;
+    }
+    if (cls != 0 || c == '`' || static_cast<unsigned char>(c) >= 0x80) return false;
+    if (!pending_space && o != begin && o[-1] == c) {
+      ++i;  // "..." -> "."
+      continue;
+    }
+    if (pending_space && o != begin) *o++ = ' ';
+    pending_space = false;
+    *o++ = c;
+    ++i;
+  }
+  out->resize(static_cast<size_t>(o - begin));
+  return true;
+}
+
 }  // namespace
 
 void Normalizer::SpoofCloser::operator()(USpoofChecker* checker) const { uspoof_close(checker); }
@@ -403,6 +468,12 @@ void Normalizer::FoldUnicode(std::string_view message, std::string* out) const {
 }
 
 void Normalizer::Normalize(std::string_view message, NormalizedText* out) const {
+  out->alternate.clear();
+  if (CanonicalizeCommonAscii(message, &out->text)) return;
+  NormalizeSlow(message, out);
+}
+
+void Normalizer::NormalizeSlow(std::string_view message, NormalizedText* out) const {
   std::string folded;
   std::string_view ascii = message;
   if (HasNonAscii(message)) {

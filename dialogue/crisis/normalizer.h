@@ -58,6 +58,11 @@ class Normalizer {
 
   void Normalize(std::string_view message, NormalizedText* out) const;
 
+  // The general path alone, without the one-pass shortcut for plain ASCII
+  // chat that Normalize() tries first. Both give the same result; tests
+  // compare them.
+  void NormalizeSlow(std::string_view message, NormalizedText* out) const;
+
   // The first variant only; for tests, tools and the documentation.
   std::string Normalize(std::string_view message) const;
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <random>
 #include <string>
 
 namespace screener::crisis {
@@ -108,6 +110,36 @@ TEST_F(NormalizerTest, StretchedLettersGiveTwoVariants) {
   NormalizedText plain;
   normalizer_->Normalize("kill all the weeds", &plain);
   EXPECT_EQ(plain.alternate, "") << "doubled letters are not stretched";
+}
+
+// Normalize() takes a one-pass shortcut for plain ASCII chat; it must agree
+// byte for byte with the general path on every input, shortcut taken or not.
+TEST_F(NormalizerTest, ShortcutAgreesWithTheGeneralPath) {
+  auto same = [&](const std::string& m) {
+    NormalizedText fast, slow;
+    normalizer_->Normalize(m, &fast);
+    normalizer_->NormalizeSlow(m, &slow);
+    EXPECT_EQ(fast.text, slow.text) << "input: \"" << m << "\"";
+    EXPECT_EQ(fast.alternate, slow.alternate) << "input: \"" << m << "\"";
+  };
+  for (const char* path : {"tests/crisis/corpus.tsv", "tests/crisis/heldout.tsv", "tests/crisis/heldout2.tsv"}) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) same(line.substr(line.rfind('\t') + 1));
+  }
+  for (const char* m : {"I'm", "i'm i am", "a b", "a b c", "a. b. c", "a  b c", "I  A M", "x,y,z", "it's s o",
+                        "heyyy", "aa", "Aaa", "AAA", "...", "!!", "hi!!", "k!ll", "k|ll", "`quote`",
+                        "  lead and trail  ", "\t\ttabs\tand\nnewlines\r", "a\tb\tc", "o_o", "a-b-c", "a*b*c"}) {
+    same(m);
+  }
+  // Random strings over the bytes that matter to both paths.
+  const std::string alphabet = "abcdeiklmsABCDEIKLMS      .,'\"?-_*!|@$`019\t\n;:()";
+  std::mt19937 rng(20261124);
+  for (int k = 0; k < 20000; ++k) {
+    std::string m(rng() % 24, ' ');
+    for (char& c : m) c = alphabet[rng() % alphabet.size()];
+    same(m);
+  }
 }
 
 TEST_F(NormalizerTest, HugeInputIsProcessedToTheEnd) {
