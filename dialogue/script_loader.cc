@@ -247,7 +247,8 @@ class ScriptParser {
       if (!on.is_object()) {
         in_.Fail(p + "/on", std::string("expected an object of option id to state, found ") + on.type_name());
       } else {
-        for (const auto& [option_id, target] : on.items()) {
+        for (const auto& item : on.items()) {
+          const std::string option_id = item.key();  // a plain name: lambdas cannot capture bindings (C++20)
           bool known = std::any_of(s.answer.options.begin(), s.answer.options.end(),
                                    [&](const Option& o) { return o.id == option_id; });
           if (!known) {
@@ -372,7 +373,8 @@ class ScriptParser {
       in_.Fail(ap, std::string("expected an object of option id to words, found ") + add.type_name());
       return;
     }
-    for (const auto& [option_id, words] : add.items()) {
+    for (const auto& item : add.items()) {
+      const std::string option_id = item.key();
       auto option = std::find_if(answer.options.begin(), answer.options.end(),
                                  [&](const Option& o) { return o.id == option_id; });
       if (option == answer.options.end()) {
