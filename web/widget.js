@@ -166,7 +166,7 @@ input{flex:1;min-width:0;font-size:16px;padding:8px 11px;border:1px solid #6b717
 
   function pickLocale(v) {
     const langs = [v, ...(navigator.languages || [navigator.language])].filter(Boolean);
-    for (const l of langs) { const b = String(l).toLowerCase().split(/[-_]/)[0]; if (STRINGS[b]) return { tag: String(l), ui: b }; }
+    for (const l of langs) { const b = String(l).toLowerCase().split(/[-_]/)[0]; if (STRINGS[b]) return { tag: b, ui: b }; }
     return { tag: 'en', ui: 'en' };
   }
   function pickRegion(v) {
@@ -207,7 +207,8 @@ input{flex:1;min-width:0;font-size:16px;padding:8px 11px;border:1px solid #6b717
     return {
       server,
       script: String(o.script || 'emotional-numbness'),
-      locale: o.locale ? String(o.locale) : loc.tag,
+      // The conversation's language: as given, else the browser's first language.
+      locale: o.locale ? String(o.locale) : String((navigator.languages || [])[0] || navigator.language || loc.tag).split(/[-_]/)[0].toLowerCase(),
       explicitLocale: !!o.locale,
       ui: loc.ui,
       region: pickRegion(o.region),
