@@ -318,12 +318,12 @@ bool CanonicalizeCommonAscii(std::string_view in, std::string* out) {
       if (pending_space && o != begin) *o++ = ' ';
       pending_space = false;
       const size_t start = i;
+      char p1 = 0, p2 = 0;  // the two letters before, within this word
       do {
         const char m = static_cast<char>(in[i] | 0x20);
-        if (o - begin >= 2 && o[-1] == m && o[-2] == m && static_cast<size_t>(o - begin) >= 2 &&
-            i >= start + 2) {
-          return false;  // stretched letters
-        }
+        if (m == p1 && m == p2) return false;  // stretched letters
+        p2 = p1;
+        p1 = m;
         *o++ = m;
         ++i;
       } while (i < n && (ClassOf(in[i]) & (kLower | kUpper)));
