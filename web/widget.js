@@ -86,6 +86,7 @@ h2:focus{outline:none}
 .prog progress{flex:1;height:6px;accent-color:var(--a)}
 .log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;overscroll-behavior:contain}
 .log:focus-visible{outline-offset:-3px}
+.log>:first-child{margin-top:auto}
 .msg{max-width:86%;padding:8px 12px;border-radius:var(--r);white-space:pre-wrap;overflow-wrap:anywhere;margin:0}
 .bot{align-self:flex-start;background:var(--bb);color:var(--fg);border-bottom-left-radius:4px}
 .user{align-self:flex-end;background:var(--a);color:var(--af);border-bottom-right-radius:4px}

@@ -173,6 +173,7 @@ function tests(ctx) {
     await eventually(() => w.locator('.typing').isVisible(), 'no typing indicator');
     await waitBot(w, EN.greet);
     await w.getByText(EN.disclaimer).first().waitFor();
+    await w.getByRole('button', { name: "Yes, let's start" }).waitFor();
     await shot(page, '01-greeting');
     await reply(w, "Yes, let's start").click();
     await waitBot(w, EN.q1);
@@ -192,6 +193,7 @@ function tests(ctx) {
     await waitBot(w, 'You said yes to 2 of the', 15000);
     await eventually(async () => (await events(page)).some((e) => e.type === 'ended'), 'no screener:ended event');
     check((await countText(w, EN.q2)) === 1, 'a question was shown twice');
+    await eventually(() => w.locator('.typing').isHidden(), 'typing indicator never went away');
     await shot(page, '03-summary');
   });
 
