@@ -313,6 +313,28 @@ function tests(ctx) {
     await shot(page, '08-after-server-restart');
   });
 
+  real('duplicated-tab-takeover', async ({ page, base, context }) => {
+    await page.goto(base + '/');
+    await launcher(page).click();
+    const w = widget(page);
+    await waitBot(w, EN.greet);
+    await reply(w, "Yes, let's start").click();
+    await waitBot(w, EN.q1);
+    // A duplicated tab copies sessionStorage: the copy resumes, the original is taken over (1008).
+    const saved = await page.evaluate(() => sessionStorage.getItem('screener:v1:emotional-numbness'));
+    const copy = await context.newPage();
+    await copy.goto(base + '/leave.html');
+    await copy.evaluate((v) => sessionStorage.setItem('screener:v1:emotional-numbness', v), saved);
+    await copy.goto(base + '/');
+    const w2 = widget(copy);
+    await waitBot(w2, EN.q1);
+    await w.getByText('open in another window or tab').waitFor({ timeout: 8000 });
+    await sleep(1500);
+    check(await w.locator('.status').isHidden(), 'the taken-over tab keeps trying to reconnect');
+    await reply(w2, 'No').click();
+    await waitBot(w2, EN.q2);
+  }, { context: { reducedMotion: 'reduce' } });
+
   real('keyboard-only', async ({ page, base }) => {
     await page.goto(base + '/');
     const focused = () => page.evaluate(() => {
