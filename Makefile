@@ -7,8 +7,12 @@ JOBS ?= $(shell nproc)
 
 .PHONY: run test test-fast sanitize-build chat build deps deps-browser configure bench clean
 
+# Starts screener-server with the demo page (Ctrl-C stops it gracefully).
+PORT ?= 8080
 run: build
-	./$(BUILD)/screener chat scripts/emotional-numbness.json
+	@mkdir -p $(BUILD)/state
+	@echo "screener-server: open http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	./$(BUILD)/screener-server --scripts scripts --web web --state-dir $(BUILD)/state --port $(PORT)
 
 chat: build
 	./$(BUILD)/screener chat scripts/emotional-numbness.json

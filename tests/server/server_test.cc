@@ -85,7 +85,6 @@ TEST_F(ServerTest, CrisisMidQuestionGetsResourcesWith988) {
   bool has_988 = false;
   for (const json& r : bot["resources"]) has_988 |= r.value("phone", "") == "988";
   EXPECT_TRUE(has_988) << bot["resources"].dump();
-  EXPECT_EQ(bot["crisis_active"], false);  // this is the crisis reply itself
   c.Close();
 }
 
