@@ -232,6 +232,7 @@ input{flex:1;min-width:0;font-size:16px;padding:8px 11px;border:1px solid #6b717
 
   const instances = [];
   const usedKeys = new Set();
+  let leavingPage = false; // "Leave quickly": no widget on the page writes to storage again
 
   /* ------------------------------------------------------------ widget */
   class Widget {
@@ -391,7 +392,7 @@ input{flex:1;min-width:0;font-size:16px;padding:8px 11px;border:1px solid #6b717
       this.form.hidden = hide;
     }
 
-    save() { store.set(this.key, this.s); }
+    save() { if (!leavingPage) store.set(this.key, this.s); }
 
     setStatus(text) {
       if ((text || '') === this.status.textContent) return;
@@ -702,8 +703,8 @@ input{flex:1;min-width:0;font-size:16px;padding:8px 11px;border:1px solid #6b717
     }
 
     async leave() {
-      this.panel.hidden = true;
-      this.launcher.hidden = true;
+      leavingPage = true;
+      for (const w of [this, ...instances]) { w.panel.hidden = true; w.launcher.hidden = true; }
       store.clearAll();
       if (this.ready && this.ws) {
         const done = new Promise((r) => { this.onForgotten = r; });

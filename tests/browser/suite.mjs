@@ -459,6 +459,7 @@ function tests(ctx) {
     const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('screener:v1:emotional-numbness')).token);
     check(token, 'no token stored');
     await w.getByRole('button', { name: 'Leave quickly' }).click();
+    check(await w.getByRole('dialog').isHidden(), 'the conversation stays on screen after Leave quickly');
     await page.waitForURL(base + '/leave.html', { timeout: 5000 });
     check((await storageKeys(page)).length === 0, 'sessionStorage still holds the conversation after Leave quickly');
     await shot(page, '10-left-quickly');
