@@ -118,8 +118,14 @@ Outcome ProtocolSession::Start(const json& frame) {
   std::shared_ptr<const LoadedScript> script = state_.library->Find(script_it->get<std::string>());
   if (!script) return Error(ErrorKind::kUnknownScript, "no such script");
   if (record_) {
-    // Replaced by the new conversation: nothing should keep the old one.
-    state_.registry.Forget(record_);
+    // Replaced by the new conversation: nothing should keep the old one
+    // (unless another connection took it over meanwhile: then it is theirs).
+    bool owns = false;
+    {
+      std::lock_guard lock(record_->mu);
+      owns = Owns(*record_);
+    }
+    if (owns) state_.registry.Forget(record_);
     record_.reset();
   }
   Conversation conversation(script, ConversationOptions{region});

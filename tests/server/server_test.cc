@@ -145,6 +145,11 @@ TEST_F(ServerTest, InvalidUtf8ClosesWith1007) {
   ASSERT_TRUE(c.Connect(s.port()));
   c.SendText("{\"type\":\"message\",\"text\":\"\xff\xfe\xc3\"}");
   EXPECT_EQ(c.ReadClose(), 1007);
+  // The server counts it once its read completes, maybe after our close.
+  auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (s.server->metrics().errors(ErrorKind::kInvalidUtf8) == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
   EXPECT_EQ(s.server->metrics().errors(ErrorKind::kInvalidUtf8), 1u);
 }
 
@@ -344,7 +349,10 @@ TEST_F(ServerTest, ConnectionCapAnswers503) {
   EXPECT_FALSE(c.Connect(s.port(), "", &status));
   EXPECT_EQ(status, 503);
   a.Close();
-  std::this_thread::sleep_for(100ms);
+  auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (s.server->metrics().connections_open.load() > 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
   WsClient d;
   EXPECT_TRUE(d.Connect(s.port()));
 }
@@ -369,7 +377,10 @@ TEST_F(ServerTest, MetricsCount) {
     EXPECT_EQ(Metric(m.body, "screener_reply_latency_seconds_bucket{le=\"+Inf\"}"), 3);
     c.Close();
   }
-  std::this_thread::sleep_for(100ms);
+  auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (s.server->metrics().connections_open.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
   auto m = HttpRequest(s.port(), "/metrics");
   EXPECT_EQ(Metric(m.body, "screener_connections_open"), 0);
   EXPECT_EQ(Metric(m.body, "screener_connections_total"), 1);
@@ -505,6 +516,69 @@ TEST_F(ServerTest, LogsCarryNoMessageTextOrToken) {
   std::istringstream lines(log);
   std::string line;
   while (std::getline(lines, line)) EXPECT_FALSE(json::parse(line, nullptr, false).is_discarded()) << line;
+}
+
+}  // namespace
+}  // namespace screener::server::testing
+
+namespace screener::server::testing {
+namespace {
+
+TEST(ServerLimits, IdleConnectionsAreClosed) {
+  TempDir dir;
+  ServerOptions o;
+  o.idle_timeout = 300ms;
+  TestServer s(dir.path(), o);
+  WsClient c;
+  ASSERT_TRUE(c.Connect(s.port()));
+  auto begin = std::chrono::steady_clock::now();
+  EXPECT_FALSE(c.Read(3000ms));
+  EXPECT_NE(c.last_error(), net::error::timed_out);
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 2500ms);
+}
+
+TEST(ServerLimits, ASlowReaderIsCutOffAndOthersDoNotNotice) {
+  TempDir dir;
+  ServerOptions o;
+  o.write_queue = 8;
+  o.rate = 100000;
+  o.burst = 100000;
+  o.idle_timeout = 1000ms;
+  TestServer s(dir.path(), o);
+  // A client that never reads, with a tiny receive window, asking for big
+  // turns (restart repeats the long introduction).
+  net::io_context ioc;
+  tcp::socket raw(ioc);
+  raw.open(tcp::v4());
+  raw.set_option(net::socket_base::receive_buffer_size(2048));
+  raw.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), s.port()));
+  websocket::stream<tcp::socket&> slow(raw);
+  slow.handshake("127.0.0.1", "/ws");
+  slow.text(true);
+  slow.write(net::buffer(json{{"type", "start"}, {"script", "emotional-numbness"}}.dump()));
+  raw.non_blocking(true);
+  std::string restart = R"({"type":"restart"})";
+  int sent = 0;
+  for (int i = 0; i < 5000; ++i) {
+    beast::error_code ec;
+    slow.write(net::buffer(restart), ec);
+    if (ec) break;  // the server stopped reading (or closed): our buffer is full
+    ++sent;
+  }
+  // Meanwhile another conversation goes on normally.
+  WsClient other;
+  ASSERT_TRUE(other.Connect(s.port()));
+  StartConversation(other);
+  EXPECT_EQ(other.Ask(Message("yes"))["state"], "q1");
+  // The slow client is dropped within the idle timeout, not buffered forever.
+  // The other client keeps talking (and so is never idle) meanwhile.
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (s.server->metrics().connections_open.load() > 1 && std::chrono::steady_clock::now() < deadline) {
+    EXPECT_EQ(other.Ask({{"type", "ping"}}, "pong")["type"], "pong");
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(s.server->metrics().connections_open.load(), 1) << "sent " << sent;
+  EXPECT_EQ(other.Ask({{"type", "ping"}}, "pong")["type"], "pong");
 }
 
 }  // namespace
