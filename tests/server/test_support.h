@@ -83,7 +83,6 @@ struct TestServer {
     o.bind = "127.0.0.1";
     o.port = 0;
     o.state_dir = state_dir;
-    if (o.web == "web") o.web = "web";
     if (o.threads == 0) o.threads = 2;
     server = std::make_unique<Server>(o, Library(), log);
     Problems p = server->Start();
