@@ -29,6 +29,7 @@
 
 #include "server/http_util.h"
 #include "server/protocol.h"
+#include "server/redis_sessions.h"
 
 namespace screener::server {
 
@@ -306,7 +307,7 @@ class WebSocketSession : public LiveConnection,
   }
 
   void DoRead() {
-    if (reading_ || finished_ || closing_ || escalating_ || paused_) return;
+    if (reading_ || finished_ || closing_ || escalating_ || paused_ || waiting_) return;
     reading_ = true;
     ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::OnRead, this->shared_from_this()));
   }
@@ -329,6 +330,26 @@ class WebSocketSession : public LiveConnection,
       out = protocol_->OnText(std::string_view(static_cast<const char*>(data.data()), data.size()));
     }
     buffer_.consume(buffer_.size());
+    Deliver(std::move(out), received);
+  }
+
+  void Deliver(Outcome out, std::chrono::steady_clock::time_point received) {
+    if (out.pending) {
+      // Redis: the frames wait for the store, and reading waits with them.
+      waiting_ = true;
+      auto pending = std::move(out.pending);
+      pending([self = this->shared_from_this(), received](Continuation next) {
+        net::post(self->ws_.get_executor(), [self, next = std::move(next), received] {
+          self->waiting_ = false;
+          self->Deliver(next(), received);
+        });
+      });
+      return;
+    }
+    if (out.taken_over) {
+      state_.log.Info("taken_over", {{"conn", id_}});
+      return Close(websocket::close_code::policy_error);
+    }
     if (out.escalation) {
       // The event is on disk before the person sees the crisis reply.
       escalating_ = true;
@@ -338,14 +359,19 @@ class WebSocketSession : public LiveConnection,
                                      {"event_id", event.value("id", "")},
                                      {"script", event.value("script", "")},
                                      {"categories", event.value("categories", nlohmann::json::array())}});
-      state_.escalation.Submit(
-          std::move(event), [self = this->shared_from_this(), frames = std::move(out.frames), received](bool) mutable {
-            net::post(self->ws_.get_executor(), [self, frames = std::move(frames), received]() mutable {
-              self->escalating_ = false;
-              self->Send(std::move(frames), received);
-              self->DoRead();
-            });
-          });
+      std::function<void(bool)> done = [self = this->shared_from_this(), frames = std::move(out.frames),
+                                         received](bool) mutable {
+        net::post(self->ws_.get_executor(), [self, frames = std::move(frames), received]() mutable {
+          self->escalating_ = false;
+          self->Send(std::move(frames), received);
+          self->DoRead();
+        });
+      };
+      if (state_.outbox) {
+        state_.outbox->Submit(std::move(event), std::move(done));
+      } else {
+        state_.escalation.Submit(std::move(event), std::move(done));
+      }
       return;
     }
     Send(std::move(out.frames), received);
@@ -415,6 +441,7 @@ class WebSocketSession : public LiveConnection,
   bool reading_ = false;
   bool paused_ = false;      // the write queue is half full: wait for the client
   bool escalating_ = false;  // an escalation event is being written
+  bool waiting_ = false;     // a turn waits for Redis
   bool closing_ = false;
   bool finished_ = false;
 };

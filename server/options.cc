@@ -209,6 +209,14 @@ const std::vector<Option>& Options() {
       StringOption("tls-cert", "FILE", "PEM certificate chain: serve https:// and wss:// (needs --tls-key)",
                    &ServerOptions::tls_cert),
       StringOption("tls-key", "FILE", "PEM private key", &ServerOptions::tls_key),
+      StringOption("store", "URL",
+                   "redis://HOST:PORT/DB: conversations and escalations in Redis, shared by several instances",
+                   &ServerOptions::store),
+      DurationOption("store-timeout", "one Redis operation; slower answers the client \"unavailable\"",
+                     &ServerOptions::store_timeout),
+      DurationOption("escalation-claim-idle",
+                     "with --store: an escalation another instance read but did not deliver this long is taken over",
+                     &ServerOptions::escalation_claim_idle),
       {"log-level", "LEVEL", "debug, info, warn, error or off", Kind::kLogLevel,
        [](ServerOptions& o, const json& v) -> std::string {
          if (!v.is_string() || !ParseLogLevel(v.get<std::string>(), &o.log_level)) {
@@ -241,6 +249,10 @@ Problems Validate(const ServerOptions& o) {
   if (o.save_interval.count() <= 0) problems.push_back({"", "", "--save-interval: must be positive"});
   if (o.idle_timeout.count() <= 0) problems.push_back({"", "", "--idle-timeout: must be positive"});
   if (o.handshake_timeout.count() <= 0) problems.push_back({"", "", "--handshake-timeout: must be positive"});
+  if (!o.store.empty() && o.store.rfind("redis://", 0) != 0) {
+    problems.push_back({"", "", "--store: expected redis://HOST:PORT/DB"});
+  }
+  if (o.store_timeout.count() <= 0) problems.push_back({"", "", "--store-timeout: must be positive"});
   return problems;
 }
 

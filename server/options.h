@@ -42,6 +42,11 @@ struct ServerOptions {
   std::string tls_cert;                  // PEM; with tls_key: https and wss only
   std::string tls_key;
   LogLevel log_level = LogLevel::kInfo;
+  // Several instances behind a load balancer (docs/deploy.md): conversations
+  // and escalations in Redis. Empty: the state dir only.
+  std::string store;                     // redis://HOST:PORT/DB
+  Millis store_timeout{2'000};           // one Redis operation; longer: the client gets "unavailable"
+  Millis escalation_claim_idle{60'000};  // an event read but not acknowledged this long is taken over
 };
 
 struct ParsedArgs {

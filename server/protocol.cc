@@ -1,5 +1,8 @@
 #include "server/protocol.h"
 
+#include "server/redis_sessions.h"
+#include "server/token.h"
+
 namespace screener::server {
 
 using nlohmann::json;
@@ -117,6 +120,7 @@ Outcome ProtocolSession::Start(const json& frame) {
   }
   std::shared_ptr<const LoadedScript> script = state_.library->Find(script_it->get<std::string>());
   if (!script) return Error(ErrorKind::kUnknownScript, "no such script");
+  if (state_.redis) return RedisStart(script, region);
   if (record_) {
     // Replaced by the new conversation: nothing should keep the old one
     // (unless another connection took it over meanwhile: then it is theirs).
@@ -153,6 +157,7 @@ Outcome ProtocolSession::Message(const json& frame, const std::string&) {
     id = it->get<int64_t>();
   }
   if (!record_) return Error(ErrorKind::kNoConversation, "send \"start\" or \"resume\" first");
+  if (state_.redis) return RedisAdvance(false, id, text_it->get_ref<const std::string&>());
   std::lock_guard lock(record_->mu);
   if (!Owns(*record_)) {
     record_.reset();  // taken over or expired in the meantime
@@ -184,6 +189,7 @@ Outcome ProtocolSession::Resume(const json& frame) {
   }
   const std::string& token = token_it->get_ref<const std::string&>();
   if (token.size() > 64) return Error(ErrorKind::kSessionExpired, "this conversation can no longer be resumed");
+  if (state_.redis) return RedisResume(token);
   std::optional<Registry::Handle> handle = state_.registry.Resume(token, self_weak_, self_);
   if (!handle) return Error(ErrorKind::kSessionExpired, "this conversation can no longer be resumed");
   if (record_ && record_ != handle->record) state_.registry.Detach(record_, self_);
@@ -204,6 +210,7 @@ Outcome ProtocolSession::Resume(const json& frame) {
 
 Outcome ProtocolSession::Restart() {
   if (!record_) return Error(ErrorKind::kNoConversation, "send \"start\" or \"resume\" first");
+  if (state_.redis) return RedisAdvance(true, std::nullopt, std::string());
   std::lock_guard lock(record_->mu);
   if (!Owns(*record_)) {
     record_.reset();
@@ -220,6 +227,7 @@ Outcome ProtocolSession::Restart() {
 
 Outcome ProtocolSession::Forget() {
   if (!record_) return Error(ErrorKind::kNoConversation, "send \"start\" or \"resume\" first");
+  if (state_.redis) return RedisForget();
   bool owns = false;
   {
     std::lock_guard lock(record_->mu);
@@ -237,10 +245,195 @@ Outcome ProtocolSession::Forget() {
 }
 
 void ProtocolSession::OnDisconnect() {
-  if (record_) state_.registry.Detach(record_, self_);
+  if (record_ && state_.redis) {
+    state_.redis->Detach(record_->id, self_);
+    state_.redis->Touch(record_->id, record_->token_hash);  // the resume window starts now
+  } else if (record_) {
+    state_.registry.Detach(record_, self_);
+  }
   record_.reset();
 }
 
 void ProtocolSession::OnTakenOver() { record_.reset(); }
+
+// ---------------------------------------------------------------------------
+// The Redis store. Each method does the engine's work here, on the strand,
+// on a copy; Redis runs on the pool; the continuation (back on the strand)
+// commits the copy only if the save succeeded.
+
+Outcome ProtocolSession::Unavailable() {
+  return Error(ErrorKind::kUnavailable, "the service is temporarily unavailable; try again in a moment");
+}
+
+json ProtocolSession::RecordJson(const ConversationRecord& record, const Conversation& conversation,
+                                 int64_t last_answered) const {
+  auto expires = std::chrono::system_clock::now() + state_.options.resume_window;
+  return json{{"format", 1},
+              {"id", record.id},
+              {"token_hash", record.token_hash},
+              {"expires_at", std::chrono::duration_cast<std::chrono::milliseconds>(expires.time_since_epoch()).count()},
+              {"last_answered", last_answered},
+              {"conversation", conversation.Save()}};
+}
+
+Outcome ProtocolSession::RedisStart(std::shared_ptr<const LoadedScript> script, const std::string& region) {
+  if (record_) {
+    // Replaced by the new conversation (best effort: it expires anyway).
+    state_.redis->Forget(record_->id, record_->token_hash, version_, [](RedisStatus) {});
+    state_.redis->Detach(record_->id, self_);
+    record_.reset();
+  }
+  Conversation conversation(script, ConversationOptions{region});
+  Turn turn = conversation.Start();
+  std::string token = NewToken();
+  auto record = std::make_shared<ConversationRecord>(NewSessionId());
+  record->token_hash = TokenHash(token);
+  record->attached_raw = self_;
+  std::string snapshot = RecordJson(*record, conversation, -1).dump();
+  record->conversation.emplace(std::move(conversation));
+  Outcome out;
+  out.pending = [this, record, token, turn, script, snapshot, region](Resolve done) {
+    state_.redis->Save(record->id, 0, snapshot, record->token_hash, record->token_hash,
+                       [this, done, record, token, turn, script, region](RedisSessions::Saved saved) {
+                         done([this, saved, record, token, turn, script, region]() -> Outcome {
+                           if (saved.status != RedisStatus::kOk) return Unavailable();
+                           if (record_) state_.redis->Detach(record_->id, self_);
+                           record_ = record;
+                           version_ = saved.version;
+                           state_.redis->Attach(record->id, self_weak_, self_);
+                           state_.metrics.conversations_started++;
+                           state_.log.Info("conversation_start", {{"session", record->id},
+                                                                  {"script", script->script.id},
+                                                                  {"region", region}});
+                           Outcome out;
+                           out.frames.push_back(SessionFrame(token, *script, false));
+                           if (turn.ended) state_.metrics.conversations_finished++;
+                           std::lock_guard lock(record->mu);
+                           AddTurn(out, *record, turn, std::nullopt, true, std::string());
+                           return out;
+                         });
+                       });
+  };
+  return out;
+}
+
+Outcome ProtocolSession::RedisAdvance(bool restart, std::optional<int64_t> id, const std::string& text) {
+  auto record = record_;
+  Outcome out;
+  std::lock_guard lock(record->mu);
+  if (!restart && id && *id <= record->last_answered) {
+    // A retry of a message already answered (and saved): say the same again.
+    AddTurn(out, *record, record->conversation->last_turn(), record->last_answered, false, std::string());
+    return out;
+  }
+  auto next = std::make_shared<Conversation>(*record->conversation);
+  bool was_ended = next->ended();
+  Turn turn = restart ? next->Start() : next->Reply(text);
+  int64_t last = restart ? -1 : id.value_or(record->last_answered);
+  std::string snapshot = RecordJson(*record, *next, last).dump();
+  int64_t expected = version_;
+  std::optional<int64_t> reply_to = restart ? std::nullopt : id;
+  std::string event_text = text;
+  out.pending = [=, this](Resolve done) {
+    state_.redis->Save(record->id, expected, snapshot, record->token_hash, record->token_hash,
+                       [=, this](RedisSessions::Saved saved) {
+                         done([=, this]() -> Outcome {
+                           if (record_ != record) return Outcome{};  // taken over here meanwhile: closing
+                           if (saved.status == RedisStatus::kConflict) {
+                             // Resumed on another instance (or forgotten): this
+                             // connection no longer has it.
+                             state_.redis->Detach(record->id, self_);
+                             record_.reset();
+                             Outcome out;
+                             out.taken_over = true;
+                             return out;
+                           }
+                           if (saved.status != RedisStatus::kOk) return Unavailable();
+                           version_ = saved.version;
+                           std::lock_guard lock(record->mu);
+                           record->conversation.emplace(std::move(*next));
+                           record->last_answered = last;
+                           if (restart) state_.metrics.conversations_started++;
+                           if (!was_ended && turn.ended) {
+                             state_.metrics.conversations_finished++;
+                             state_.log.Info("conversation_end", {{"session", record->id}});
+                           }
+                           Outcome out;
+                           AddTurn(out, *record, turn, reply_to, true, event_text);
+                           return out;
+                         });
+                       });
+  };
+  return out;
+}
+
+Outcome ProtocolSession::RedisResume(const std::string& token) {
+  std::string hash = TokenHash(token);
+  std::string new_token = NewToken();
+  std::string new_hash = TokenHash(new_token);
+  Outcome out;
+  out.pending = [this, hash, new_token, new_hash](Resolve done) {
+    state_.redis->Resume(hash, new_hash, [this, done, new_token, new_hash](RedisSessions::Loaded loaded) {
+      auto shared = std::make_shared<RedisSessions::Loaded>(std::move(loaded));
+      done([this, shared, new_token, new_hash]() -> Outcome {
+        const RedisSessions::Loaded& loaded = *shared;
+        if (loaded.status == RedisStatus::kUnavailable) return Unavailable();
+        auto expired = [&] { return Error(ErrorKind::kSessionExpired, "this conversation can no longer be resumed"); };
+        if (loaded.status != RedisStatus::kOk) return expired();
+        const json& r = loaded.record;
+        if (!r.contains("conversation") || !r["conversation"].is_object() || !r.contains("id") ||
+            !r["id"].is_string()) {
+          return expired();
+        }
+        auto script = state_.library->Find(r["conversation"].value("script", ""));
+        if (!script) return expired();
+        Result<Conversation> restored = Conversation::Restore(script, r["conversation"]);
+        if (!restored) return expired();
+        auto record = std::make_shared<ConversationRecord>(r["id"].get<std::string>());
+        record->token_hash = new_hash;
+        record->conversation.emplace(std::move(*restored));
+        record->last_answered = r.value("last_answered", int64_t{-1});
+        record->attached_raw = self_;
+        if (record_ && record_->id != record->id) state_.redis->Detach(record_->id, self_);
+        record_ = record;
+        version_ = loaded.version;
+        // Another connection of this instance had it: it is closed now.
+        if (auto previous = state_.redis->Attach(record->id, self_weak_, self_)) previous->TakenOver();
+        state_.metrics.conversations_resumed++;
+        state_.log.Info("conversation_resume", {{"session", record->id}});
+        Outcome out;
+        std::lock_guard lock(record->mu);
+        const Conversation& conv = *record->conversation;
+        out.frames.push_back(SessionFrame(new_token, conv.script(), true));
+        AddTurn(out, *record, conv.last_turn(), std::nullopt, false, std::string());
+        return out;
+      });
+    });
+  };
+  return out;
+}
+
+Outcome ProtocolSession::RedisForget() {
+  auto record = record_;
+  Outcome out;
+  out.pending = [this, record, expected = version_](Resolve done) {
+    state_.redis->Forget(record->id, record->token_hash, expected, [this, done, record](RedisStatus status) {
+      done([this, record, status]() -> Outcome {
+        if (status == RedisStatus::kConflict) {
+          state_.redis->Detach(record->id, self_);
+          if (record_ == record) record_.reset();
+          return Error(ErrorKind::kNoConversation, "send \"start\" or \"resume\" first");
+        }
+        if (status != RedisStatus::kOk) return Unavailable();
+        state_.redis->Detach(record->id, self_);
+        if (record_ == record) record_.reset();
+        state_.metrics.conversations_forgotten++;
+        state_.log.Info("conversation_forget", {{"session", record->id}});
+        return Outcome{{R"({"type":"forgotten"})"}, std::nullopt};
+      });
+    });
+  };
+  return out;
+}
 
 }  // namespace screener::server

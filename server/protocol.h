@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,9 +24,20 @@ namespace screener::server {
 
 inline constexpr int kProtocolVersion = 1;
 
+struct Outcome;
+// The rest of a turn that waited for Redis: runs on the connection's strand
+// and gives the real outcome.
+using Continuation = std::function<Outcome()>;
+// Called once, from any thread, when the Redis work is done.
+using Resolve = std::function<void(Continuation)>;
+
 struct Outcome {
   std::vector<std::string> frames;           // to send, in order
   std::optional<nlohmann::json> escalation;  // log (fsync) this before sending
+  // With the Redis store: starts the Redis work (on its pool, never here);
+  // the connection reads nothing more until the continuation has run.
+  std::function<void(Resolve)> pending;
+  bool taken_over = false;  // the conversation moved on elsewhere: close with 1008
 };
 
 class ProtocolSession {
@@ -60,6 +72,17 @@ class ProtocolSession {
   void AddTurn(Outcome& out, ConversationRecord& record, const Turn& turn, std::optional<int64_t> reply_to,
                bool count, const std::string& text_for_event);
   std::string SessionFrame(const std::string& token, const LoadedScript& script, bool resumed) const;
+
+  // The Redis store (state_.redis): every change is saved before its frames
+  // go out (server/redis_sessions.h).
+  Outcome Unavailable();
+  nlohmann::json RecordJson(const ConversationRecord& record, const Conversation& conversation,
+                            int64_t last_answered) const;
+  Outcome RedisStart(std::shared_ptr<const LoadedScript> script, const std::string& region);
+  Outcome RedisAdvance(bool restart, std::optional<int64_t> id, const std::string& text);
+  Outcome RedisResume(const std::string& token);
+  Outcome RedisForget();
+  int64_t version_ = 0;  // of record_ in Redis, as this connection last saved or loaded it
 
   SharedState& state_;
   std::weak_ptr<Attachment> self_weak_;

@@ -12,6 +12,8 @@
 #include "server/connections.h"
 #include "server/escalation.h"
 #include "server/registry.h"
+#include "server/redis.h"
+#include "server/redis_sessions.h"
 #include "server/shared_state.h"
 #include "server/store.h"
 
@@ -38,6 +40,8 @@ struct Server::Impl {
   // Declared before the io_context: handlers destroyed with it may still
   // reach these.
   std::unique_ptr<ConversationStore> store;
+  std::unique_ptr<RedisPool> redis_pool;  // with --store redis://
+  std::unique_ptr<RedisOutbox> outbox;
   std::unique_ptr<Registry> registry;
   std::unique_ptr<EscalationSink> escalation;
   std::unique_ptr<SharedState> state;
@@ -65,10 +69,24 @@ Problems Server::Start() {
   Result<std::unique_ptr<FileStore>> store = FileStore::Open(o.state_dir);
   if (!store) return store.problems();
   m.store = std::move(*store);
+  RedisSessions* redis = nullptr;
+  if (!o.store.empty()) {
+    Result<RedisAddress> address = ParseRedisUrl(o.store);
+    if (!address) return address.problems();
+    m.redis_pool = std::make_unique<RedisPool>(*address, o.store_timeout, 4);
+    auto sessions = std::make_unique<RedisSessions>(*m.redis_pool, o.resume_window, m.metrics, m.log);
+    redis = sessions.get();
+    m.store = std::move(sessions);
+  }
   m.registry = std::make_unique<Registry>(m.library, *m.store, m.metrics, m.log, o.resume_window, o.save_interval);
   m.escalation = std::make_unique<EscalationSink>((fs::path(o.state_dir) / "escalations.jsonl").string(), o,
                                                   m.metrics, m.log);
   m.state = std::make_unique<SharedState>(o, m.library, *m.store, *m.registry, *m.escalation, m.metrics, m.log);
+  if (redis) {
+    m.outbox = std::make_unique<RedisOutbox>(*m.redis_pool, o, m.metrics, m.log, *m.escalation);
+    m.state->redis = redis;
+    m.state->outbox = m.outbox.get();
+  }
   std::error_code ec;
   fs::path web = fs::canonical(o.web, ec);
   if (ec || !fs::is_directory(web)) {
@@ -88,6 +106,7 @@ Problems Server::Start() {
     if (tec) return {Problem{o.tls_key, "", "cannot use the private key: " + tec.message()}};
     m.state->tls = true;
   }
+  if (m.redis_pool) m.redis_pool->Start();
   size_t restored = m.registry->Start();
   if (Problems p = m.escalation->Start(); !p.empty()) {
     m.registry->Stop();
@@ -103,6 +122,7 @@ Problems Server::Start() {
   }
   m.listener = *listener;
   for (int i = 0; i < threads; ++i) m.threads.emplace_back([&m] { m.ioc->run(); });
+  if (m.outbox) m.outbox->Start();
   m.started = true;
   m.log.Info("start", {{"bind", o.bind},
                        {"port", m.listener->port()},
@@ -110,6 +130,7 @@ Problems Server::Start() {
                        {"threads", threads},
                        {"scripts", m.library->Ids()},
                        {"restored_conversations", restored},
+                       {"store", o.store.empty() ? std::string("state dir") : o.store},
                        {"version", SCREENER_VERSION}});
   return {};
 }
@@ -131,6 +152,8 @@ void Server::Stop() {
   for (std::thread& t : m.threads) t.join();
   m.threads.clear();
   m.registry->Stop();  // saves every conversation
+  if (m.outbox) m.outbox->Stop();
+  if (m.redis_pool) m.redis_pool->Stop();  // after the last escalation is queued
   m.escalation->Stop();
   m.log.Info("stop", {{"closed_connections", open}, {"saved_conversations", m.registry->size()}});
   // Handlers still queued hold sessions: destroy them while the state lives.

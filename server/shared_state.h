@@ -22,6 +22,9 @@
 
 namespace screener::server {
 
+class RedisSessions;
+class RedisOutbox;
+
 // A live WebSocket connection, as the shutdown sees it.
 class LiveConnection {
  public:
@@ -42,6 +45,10 @@ struct SharedState {
   EscalationSink& escalation;
   Metrics& metrics;
   Logger& log;
+  // With --store redis://: conversations and escalations go there instead
+  // (server/redis_sessions.h); null otherwise.
+  RedisSessions* redis = nullptr;
+  RedisOutbox* outbox = nullptr;
   bool tls = false;
   std::string web_root;  // canonical path of --web; "" if it does not exist
   std::atomic<bool> stopping{false};
