@@ -226,10 +226,17 @@ for r in rows:
 def f(r, k):
     return float(r[k])
 
+# Server CPU time per message: less sensitive than msg/s to a busy machine
+# or a client that cannot keep up; 1e6 / it is the one-core ceiling.
+def cpu_us(r):
+    rate = f(r, "msgs_per_s")
+    return 1e4 * f(r, "server_cpu") / rate if rate > 0 else float("nan")
+
 print()
 print("Medians over repeats; 'max' is the worst of the repeats; memory is the server's RSS")
-print("growth per open idle connection; cpu is percent of one core in the measured period.")
-hdr = f"{'mode':<9}{'conns':>6}{'offered':>8}  {'server':<9}{'msg/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'p99.9':>8}{'max ms':>9}{'unans':>6}{'setup/s':>8}{'KiB/conn':>9}{'errors':>7}{'srv cpu':>8}{'cli cpu':>8}"
+print("growth per open idle connection; cpu is percent of one core in the measured period;")
+print("us/msg is server CPU time per message.")
+hdr = f"{'mode':<9}{'conns':>6}{'offered':>8}  {'server':<9}{'msg/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'p99.9':>8}{'max ms':>9}{'unans':>6}{'setup/s':>8}{'KiB/conn':>9}{'errors':>7}{'srv cpu':>8}{'cli cpu':>8}{'us/msg':>7}"
 print(hdr)
 print("-" * len(hdr))
 for key in sorted(groups, key=lambda k: (k[0] != "pingpong", k[1], k[2], k[3])):
@@ -246,7 +253,8 @@ for key in sorted(groups, key=lambda k: (k[0] != "pingpong", k[1], k[2], k[3])):
           f"{med([f(r,'rss_kib_per_conn') for r in g]):>9.2f}"
           f"{sum(int(r['errors']) for r in g):>7}"
           f"{med([f(r,'server_cpu') for r in g]):>8.0f}"
-          f"{med([f(r,'client_cpu') for r in g]):>8.0f}")
+          f"{med([f(r,'client_cpu') for r in g]):>8.0f}"
+          f"{med([cpu_us(r) for r in g]):>7.1f}")
 
 # Ratios taken within one repeat (same minute, same machine state), then the median.
 print()
@@ -261,4 +269,12 @@ for n in sorted({k[0] for k in by_rep}):
         if ratios:
             print(f"N={n:<6} screener / {base:<4} throughput: median {med(ratios):.2f} "
                   f"(per repeat: {', '.join(f'{x:.2f}' for x in ratios)}; target at N=1000: >= {target:g})")
+    cpu = defaultdict(list)
+    for r in rows:
+        if r["mode"] == "pingpong" and int(r["connections"]) == n:
+            cpu[r["server"]].append(cpu_us(r))
+    if "screener" in cpu:
+        for base in ("echo", "node"):
+            if base in cpu:
+                print(f"N={n:<6} {base} / screener server CPU per message: {med(cpu[base]) / med(cpu['screener']):.2f}")
 EOF
