@@ -168,12 +168,11 @@ http::message_generator Text(const Request& req, http::status status, std::strin
   return res;
 }
 
-http::message_generator StaticFile(SharedState& state, const Request& req, std::string_view target) {
-  std::optional<std::string> rel = SafeRelativePath(target);
-  if (!rel) return Text(req, http::status::bad_request, "bad path\n");
+// `rel`: from SafeRelativePath (RouteRequest).
+http::message_generator StaticFile(SharedState& state, const Request& req, const std::string& rel) {
   if (state.web_root.empty()) return Text(req, http::status::not_found, "not found\n");
   std::error_code ec;
-  fs::path path = fs::path(state.web_root) / *rel;
+  fs::path path = fs::path(state.web_root) / rel;
   if (fs::is_directory(path, ec)) path /= "index.html";
   fs::path real = fs::canonical(path, ec);
   if (ec) return Text(req, http::status::not_found, "not found\n");
@@ -225,29 +224,38 @@ http::message_generator StaticFile(SharedState& state, const Request& req, std::
 
 http::message_generator Handle(SharedState& state, const Request& req) {
   state.metrics.http_requests++;
-  std::string_view target = req.target();
-  std::string_view path = target.substr(0, target.find_first_of("?#"));
-  if (req.method() != http::verb::get && req.method() != http::verb::head) {
-    return Text(req, http::status::method_not_allowed, "method not allowed\n");
+  RouteDecision route = RouteRequest(req.method_string(), req.target(), false, {}, {}, {}, state.tls);
+  switch (route.route) {
+    case Route::kMethodNotAllowed:
+      return Text(req, http::status::method_not_allowed, "method not allowed\n");
+    case Route::kHealth:
+      return Text(req, http::status::ok, "ok\n");
+    case Route::kReady: {
+      bool scripts = state.library && !state.library->empty();
+      bool store = state.registry.saves_ok();
+      if (scripts && store && !state.stopping) return Text(req, http::status::ok, "ready\n");
+      std::string why = !scripts ? "no scripts loaded\n" : !store ? "state dir not writable\n" : "shutting down\n";
+      return Text(req, http::status::service_unavailable, why);
+    }
+    case Route::kVersion: {
+      nlohmann::json v = {{"name", "screener-server"}, {"version", SCREENER_VERSION}, {"protocol", kProtocolVersion},
+                          {"scripts", state.library->Ids()}};
+      return Text(req, http::status::ok, v.dump() + "\n", "application/json");
+    }
+    case Route::kMetrics:
+      return Text(req, http::status::ok, state.metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
+    case Route::kUpgradeRequired:
+      return Text(req, http::status::upgrade_required, "use a WebSocket client\n");
+    case Route::kBadPath:
+      return Text(req, http::status::bad_request, "bad path\n");
+    case Route::kStaticFile:
+      return StaticFile(state, req, route.file);
+    case Route::kWebSocket:
+    case Route::kOriginRefused:
+    case Route::kNotFound:
+      break;  // upgrades only: HttpSession::Upgrade
   }
-  if (path == "/healthz") return Text(req, http::status::ok, "ok\n");
-  if (path == "/readyz") {
-    bool scripts = state.library && !state.library->empty();
-    bool store = state.store.Writable();
-    if (scripts && store && !state.stopping) return Text(req, http::status::ok, "ready\n");
-    std::string why = !scripts ? "no scripts loaded\n" : !store ? "state dir not writable\n" : "shutting down\n";
-    return Text(req, http::status::service_unavailable, why);
-  }
-  if (path == "/version") {
-    nlohmann::json v = {{"name", "screener-server"}, {"version", SCREENER_VERSION}, {"protocol", kProtocolVersion},
-                        {"scripts", state.library->Ids()}};
-    return Text(req, http::status::ok, v.dump() + "\n", "application/json");
-  }
-  if (path == "/metrics") {
-    return Text(req, http::status::ok, state.metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
-  }
-  if (path == "/ws") return Text(req, http::status::upgrade_required, "use a WebSocket client\n");
-  return StaticFile(state, req, target);
+  return Text(req, http::status::not_found, "not found\n");
 }
 
 // ---------------------------------------------------------------------------
@@ -293,7 +301,9 @@ class WebSocketSession : public LiveConnection,
     timeout.keep_alive_pings = false;  // idle means silent: the client pings (docs/protocol.md)
     ws_.set_option(timeout);
     ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-      res.erase(http::field::server);  // no version banner
+      // No version banner. Beast puts its own ("Boost.Beast/345") back when
+      // the field is erased, so it is set to a bare name instead.
+      res.set(http::field::server, "screener");
     }));
     ws_.read_message_max(state_.options.max_frame);
     ws_.auto_fragment(false);
@@ -509,9 +519,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   }
 
   void Upgrade(Request req) {
-    std::string_view target = req.target();
-    if (target.substr(0, target.find('?')) != "/ws") return Reply(req, http::status::not_found, "not found\n");
-    if (!OriginAllowed(req[http::field::origin], req[http::field::host], state_.options.allowed_origins, state_.tls)) {
+    Route route = RouteRequest(req.method_string(), req.target(), true, req[http::field::origin],
+                               req[http::field::host], state_.options.allowed_origins, state_.tls)
+                      .route;
+    if (route == Route::kNotFound) return Reply(req, http::status::not_found, "not found\n");
+    if (route == Route::kOriginRefused) {
       state_.metrics.Error(ErrorKind::kOriginRefused);
       state_.log.Info("origin_refused", {{"origin", std::string(req[http::field::origin])}});
       return Reply(req, http::status::forbidden, "origin not allowed\n");

@@ -126,4 +126,23 @@ bool OriginAllowed(std::string_view origin, std::string_view host, const std::ve
   return strip(authority) == strip(h);
 }
 
+RouteDecision RouteRequest(std::string_view method, std::string_view target, bool upgrade, std::string_view origin,
+                           std::string_view host, const std::vector<std::string>& allowed, bool tls) {
+  if (upgrade) {
+    if (target.substr(0, target.find('?')) != "/ws") return {Route::kNotFound, {}};
+    if (!OriginAllowed(origin, host, allowed, tls)) return {Route::kOriginRefused, {}};
+    return {Route::kWebSocket, {}};
+  }
+  if (method != "GET" && method != "HEAD") return {Route::kMethodNotAllowed, {}};
+  std::string_view path = target.substr(0, target.find_first_of("?#"));
+  if (path == "/healthz") return {Route::kHealth, {}};
+  if (path == "/readyz") return {Route::kReady, {}};
+  if (path == "/version") return {Route::kVersion, {}};
+  if (path == "/metrics") return {Route::kMetrics, {}};
+  if (path == "/ws") return {Route::kUpgradeRequired, {}};
+  std::optional<std::string> file = SafeRelativePath(target);
+  if (!file) return {Route::kBadPath, {}};
+  return {Route::kStaticFile, std::move(*file)};
+}
+
 }  // namespace screener::server

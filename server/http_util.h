@@ -28,4 +28,31 @@ std::string_view ContentType(std::string_view path);
 bool OriginAllowed(std::string_view origin, std::string_view host, const std::vector<std::string>& allowed,
                    bool tls);
 
+// What the server does with one HTTP request, decided from its method,
+// target and a few headers alone (no socket, no file system): the routing of
+// connections.cc, kept here so it can be unit-tested and fuzzed
+// (tests/fuzz/fuzz_http.cc).
+enum class Route {
+  kMethodNotAllowed,  // 405: not GET or HEAD
+  kHealth,            // /healthz
+  kReady,             // /readyz
+  kVersion,           // /version
+  kMetrics,           // /metrics
+  kUpgradeRequired,   // 426: /ws without an upgrade
+  kWebSocket,         // /ws upgrade with an allowed Origin
+  kOriginRefused,     // 403: /ws upgrade from a page origin not allowed
+  kNotFound,          // 404: an upgrade anywhere but /ws
+  kBadPath,           // 400: SafeRelativePath refused the target
+  kStaticFile,        // `file` under the web root (it may still not exist)
+};
+
+struct RouteDecision {
+  Route route;
+  std::string file;  // kStaticFile only: relative to the web root, as SafeRelativePath gives it
+};
+
+// `upgrade`: the request asks for a WebSocket (beast::websocket::is_upgrade).
+RouteDecision RouteRequest(std::string_view method, std::string_view target, bool upgrade, std::string_view origin,
+                           std::string_view host, const std::vector<std::string>& allowed, bool tls);
+
 }  // namespace screener::server

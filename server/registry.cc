@@ -1,5 +1,8 @@
 #include "server/registry.h"
 
+#include <cerrno>
+#include <cstring>
+
 #include "server/token.h"
 
 namespace screener::server {
@@ -205,15 +208,32 @@ void Registry::SaveDirty(bool all) {
     snapshots.emplace_back(r->id, Snapshot(*r, all));
     r->dirty = false;
   }
+  size_t failed = 0;
+  int error = 0;
   for (const auto& [id, snapshot] : snapshots) {
-    if (!store_.Save(id, snapshot)) {
-      log_.Error("store_save_failed", {{"session", id}});
-      std::lock_guard lock(mu_);
-      if (auto it = by_id_.find(id); it != by_id_.end()) {
-        std::lock_guard record_lock(it->second->mu);
-        it->second->dirty = true;  // try again next round
-      }
+    if (store_.Save(id, snapshot)) continue;
+    if (failed++ == 0) error = errno;
+    std::lock_guard lock(mu_);
+    if (auto it = by_id_.find(id); it != by_id_.end()) {
+      std::lock_guard record_lock(it->second->mu);
+      it->second->dirty = true;  // try again next round
     }
+  }
+  // Nothing to save: probe, so readiness also follows a disk that filled up
+  // or came back while no conversation changed (one small write per interval).
+  bool ok = failed == 0 && (!snapshots.empty() || store_.Writable());
+  if (!ok && failed == 0) error = errno;
+  if (!ok) {
+    // One line per round, however many conversations: a full disk must not
+    // also flood the log.
+    saves_ok_ = false;
+    log_.Error("store_save_failed", {{"failed", failed},
+                                     {"of", snapshots.size()},
+                                     {"error", error ? std::strerror(error) : "unknown"},
+                                     {"retry_in_ms", save_interval_.count()}});
+  } else if (!saves_ok_) {
+    saves_ok_ = true;
+    log_.Info("store_recovered", {{"saved", snapshots.size()}});
   }
 }
 

@@ -13,6 +13,7 @@
 // answers; Stop() saves everything.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -97,6 +98,14 @@ class Registry {
 
   size_t size() const;
 
+  // False from a save round that failed (disk full, state dir gone; a round
+  // with nothing to save probes the store) until a round that succeeds. For
+  // /readyz, which so never touches the disk itself. While saves fail,
+  // conversations go on in memory, failed records are retried every save
+  // interval, and the failure is logged once per interval
+  // (store_save_failed), then store_recovered once.
+  bool saves_ok() const { return saves_ok_.load(std::memory_order_relaxed); }
+
  private:
   void Run();
   void SaveDirty(bool all);
@@ -122,6 +131,7 @@ class Registry {
   uint64_t flush_requested_ = 0;
   uint64_t flush_done_ = 0;
   std::condition_variable flush_cv_;
+  std::atomic<bool> saves_ok_{true};
   std::thread thread_;
   bool started_ = false;
   bool stopped_ = false;

@@ -51,9 +51,18 @@ bool WriteFileAtomically(const std::string& path, const std::string& data) {
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return false;
   bool ok = WriteAll(fd, data.data(), data.size()) && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+  int error = ok ? 0 : errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    error = errno;
+  }
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ok = false;
+    error = errno;
+  }
+  if (!ok) {
     ::unlink(tmp.c_str());
+    errno = error;  // the caller logs why (ENOSPC, ENOTDIR, ...)
     return false;
   }
   SyncDir(fs::path(path).parent_path().string());
@@ -107,7 +116,22 @@ void FileStore::Remove(const std::string& id) {
   if (::unlink(PathOf(id).c_str()) == 0) SyncDir(dir_);
 }
 
-bool FileStore::Writable() const { return ::access(dir_.c_str(), W_OK | X_OK) == 0; }
+// A real write, not access(2): root passes every permission check, and a
+// full disk or a directory replaced by a file only shows when writing. One
+// byte plus fsync (delayed allocation reports ENOSPC at fsync). Called by the
+// persister in rounds with nothing to save, never per message. errno tells
+// why on failure.
+bool FileStore::Writable() const {
+  std::string probe = dir_ + "/.probe";
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  bool ok = WriteAll(fd, "x", 1) && ::fsync(fd) == 0;
+  int error = errno;
+  ::close(fd);
+  ::unlink(probe.c_str());
+  errno = error;
+  return ok;
+}
 
 bool MemoryStore::Save(const std::string& id, const nlohmann::json& record) {
   std::lock_guard lock(mu_);

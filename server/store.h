@@ -31,7 +31,8 @@ class ConversationStore {
   // skipped.
   virtual std::vector<nlohmann::json> LoadAll(Problems* problems) = 0;
   virtual void Remove(const std::string& id) = 0;
-  // True if a write would succeed now (for /readyz).
+  // True if a write succeeds now (a real write where that is the only way to
+  // know). The persister probes with it; /readyz reads the persister's view.
   virtual bool Writable() const = 0;
 };
 
