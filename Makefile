@@ -18,12 +18,13 @@ chat: build
 	./$(BUILD)/screener chat scripts/emotional-numbness.json
 
 # The whole suite twice: under AddressSanitizer + UndefinedBehaviorSanitizer
-# (clang, with the fuzz targets run for a bounded time), then the normal
-# build with the browser tests. ctest's summary line closes the output.
+# (clang, with the fuzz targets run for a bounded time; not the soak, whose
+# memory bound means nothing with ASan's quarantine), then the normal build
+# with the browser and soak tests. ctest's summary line closes the output.
 test: deps-browser build sanitize-build
 	@echo "== ASan + UBSan: unit and integration suites, fuzzing =="
 	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --output-on-failure -j$(JOBS) -LE browser
+	  ctest --output-on-failure -j$(JOBS) -LE "browser|soak"
 	@echo "== the whole suite =="
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 

@@ -365,7 +365,14 @@ TEST_F(ServerTest, MetricsCount) {
     StartConversation(c);
     c.Ask(Message("yes"));
     c.Ask(Message("I want to kill myself"));
+    // messages_out counts a frame when its write completes, which can be a
+    // moment after the client has read it: wait for it rather than race.
     auto m = HttpRequest(s.port(), "/metrics");
+    for (auto until = std::chrono::steady_clock::now() + 2s;
+         Metric(m.body, "screener_messages_out_total") < 4 && std::chrono::steady_clock::now() < until;) {
+      std::this_thread::sleep_for(5ms);
+      m = HttpRequest(s.port(), "/metrics");
+    }
     EXPECT_EQ(m.status, 200);
     EXPECT_NE(m.header("content-type").find("text/plain"), std::string::npos);
     EXPECT_EQ(Metric(m.body, "screener_connections_open"), 1);
