@@ -20,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "server/http_util.h"
 #include "server/token.h"
 
 namespace screener::server {
@@ -33,49 +34,13 @@ std::string NewEventId() { return NewSessionId(); }
 
 namespace {
 
-struct Url {
-  bool https = false;
-  std::string host;
-  std::string port;
-  std::string target;
-};
-
-bool ParseUrl(const std::string& url, Url* out) {
-  std::string rest;
-  if (url.rfind("http://", 0) == 0) {
-    rest = url.substr(7);
-    out->port = "80";
-  } else if (url.rfind("https://", 0) == 0) {
-    rest = url.substr(8);
-    out->https = true;
-    out->port = "443";
-  } else {
-    return false;
-  }
-  size_t slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  out->target = slash == std::string::npos ? "/" : rest.substr(slash);
-  if (authority.empty()) return false;
-  if (authority.front() == '[') {  // [::1]:8080
-    size_t close = authority.find(']');
-    if (close == std::string::npos) return false;
-    out->host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') out->port = authority.substr(close + 2);
-  } else if (size_t colon = authority.rfind(':'); colon != std::string::npos) {
-    out->host = authority.substr(0, colon);
-    out->port = authority.substr(colon + 1);
-  } else {
-    out->host = authority;
-  }
-  return !out->host.empty() && !out->port.empty();
-}
 
 }  // namespace
 
 // POSTs events in order on its own thread and io_context.
 class WebhookSender {
  public:
-  WebhookSender(EscalationSink& sink, const ServerOptions& options, Url url)
+  WebhookSender(EscalationSink& sink, const ServerOptions& options, HttpUrl url)
       : sink_(sink),
         url_(std::move(url)),
         timeout_(options.webhook_timeout),
@@ -187,7 +152,7 @@ class WebhookSender {
   }
 
   EscalationSink& sink_;
-  Url url_;
+  HttpUrl url_;
   Millis timeout_;
   Millis backoff_;
   Millis backoff_max_;
@@ -202,8 +167,8 @@ class WebhookSender {
 EscalationSink::EscalationSink(std::string log_path, const ServerOptions& options, Metrics& metrics, Logger& log)
     : path_(std::move(log_path)), metrics_(metrics), log_(log) {
   if (!options.webhook_url.empty()) {
-    Url url;
-    if (ParseUrl(options.webhook_url, &url)) webhook_ = std::make_unique<WebhookSender>(*this, options, url);
+    HttpUrl url;
+    if (ParseHttpUrl(options.webhook_url, &url)) webhook_ = std::make_unique<WebhookSender>(*this, options, url);
   }
 }
 

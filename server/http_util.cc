@@ -145,4 +145,34 @@ RouteDecision RouteRequest(std::string_view method, std::string_view target, boo
   return {Route::kStaticFile, std::move(*file)};
 }
 
+bool ParseHttpUrl(const std::string& url, HttpUrl* out) {
+  std::string rest;
+  if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+    out->port = "80";
+  } else if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+    out->https = true;
+    out->port = "443";
+  } else {
+    return false;
+  }
+  size_t slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  out->target = slash == std::string::npos ? "/" : rest.substr(slash);
+  if (authority.empty()) return false;
+  if (authority.front() == '[') {  // [::1]:8080
+    size_t close = authority.find(']');
+    if (close == std::string::npos) return false;
+    out->host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size() && authority[close + 1] == ':') out->port = authority.substr(close + 2);
+  } else if (size_t colon = authority.rfind(':'); colon != std::string::npos) {
+    out->host = authority.substr(0, colon);
+    out->port = authority.substr(colon + 1);
+  } else {
+    out->host = authority;
+  }
+  return !out->host.empty() && !out->port.empty();
+}
+
 }  // namespace screener::server

@@ -55,4 +55,13 @@ struct RouteDecision {
 RouteDecision RouteRequest(std::string_view method, std::string_view target, bool upgrade, std::string_view origin,
                            std::string_view host, const std::vector<std::string>& allowed, bool tls);
 
+// An http:// or https:// URL split for a client (the webhook): host, port
+// (default 80 or 443), and target ("/" when absent). IPv6 hosts in [].
+struct HttpUrl {
+  bool https = false;
+  std::string host, port, target;
+};
+// False for other schemes or an empty host or port.
+bool ParseHttpUrl(const std::string& url, HttpUrl* out);
+
 }  // namespace screener::server

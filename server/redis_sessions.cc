@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "server/http_util.h"
 #include "server/token.h"
 
 namespace screener::server {
@@ -65,43 +66,9 @@ std::string InstanceName() {
   return std::string(host) + "-" + std::to_string(::getpid()) + "-" + NewSessionId().substr(0, 6);
 }
 
-// A webhook URL, split.
-struct Url {
-  bool https = false;
-  std::string host, port, target;
-};
-
-bool ParseUrl(const std::string& url, Url* out) {
-  std::string rest;
-  if (url.rfind("http://", 0) == 0) {
-    rest = url.substr(7);
-    out->port = "80";
-  } else if (url.rfind("https://", 0) == 0) {
-    rest = url.substr(8);
-    out->port = "443";
-    out->https = true;
-  } else {
-    return false;
-  }
-  size_t slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  out->target = slash == std::string::npos ? "/" : rest.substr(slash);
-  if (!authority.empty() && authority.front() == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string::npos) return false;
-    out->host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') out->port = authority.substr(close + 2);
-  } else if (size_t colon = authority.rfind(':'); colon != std::string::npos) {
-    out->host = authority.substr(0, colon);
-    out->port = authority.substr(colon + 1);
-  } else {
-    out->host = authority;
-  }
-  return !out->host.empty() && !out->port.empty();
-}
 
 // One POST, bounded by `timeout` as a whole. On the outbox's own thread.
-bool PostJson(const Url& url, const std::string& body, Millis timeout, std::string* error) {
+bool PostJson(const HttpUrl& url, const std::string& body, Millis timeout, std::string* error) {
   net::io_context ioc;
   net::ip::tcp::resolver resolver(ioc);
   http::request<http::string_body> req{http::verb::post, url.target, 11};
@@ -382,8 +349,8 @@ bool RedisOutbox::EnsureGroup(RedisConnection& c) {
 }
 
 void RedisOutbox::Deliver(RedisConnection& c, const std::string& entry_id, const std::string& data) {
-  Url url;
-  if (!ParseUrl(options_.webhook_url, &url)) return;
+  HttpUrl url;
+  if (!ParseHttpUrl(options_.webhook_url, &url)) return;
   json event = json::parse(data, nullptr, false);
   std::string event_id = event.is_object() ? event.value("id", "") : "";
   Millis delay = options_.webhook_backoff;
