@@ -1,5 +1,7 @@
 #include "dialogue/crisis/normalizer.h"
 
+#include "dialogue/crisis/plain_chat.h"
+
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
@@ -469,6 +471,7 @@ void Normalizer::FoldUnicode(std::string_view message, std::string* out) const {
 
 void Normalizer::Normalize(std::string_view message, NormalizedText* out) const {
   out->alternate.clear();
+  if (LowercasePlainChat(message, &out->text)) return;
   if (CanonicalizeCommonAscii(message, &out->text)) return;
   NormalizeSlow(message, out);
 }

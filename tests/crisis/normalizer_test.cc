@@ -1,12 +1,14 @@
 // Each normalisation step, table-driven: input -> first variant (and the
 // second when letters were stretched).
 #include "dialogue/crisis/normalizer.h"
+#include "dialogue/crisis/plain_chat.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace screener::crisis {
 namespace {
@@ -139,6 +141,31 @@ TEST_F(NormalizerTest, ShortcutAgreesWithTheGeneralPath) {
     std::string m(rng() % 24, ' ');
     for (char& c : m) c = alphabet[rng() % alphabet.size()];
     same(m);
+  }
+  // Longer, mostly plain strings: the vectorised path works sixteen bytes at
+  // a time and looks across block edges, so mistakes hide at lengths above 16.
+  const std::string plain_alphabet = "abcdeilmosty ABEIT     ,.'?-;:()\"";
+  for (int k = 0; k < 20000; ++k) {
+    std::string m(1 + rng() % 80, ' ');
+    for (char& c : m) c = plain_alphabet[rng() % plain_alphabet.size()];
+    if (k % 7 == 0) m[rng() % m.size()] = alphabet[rng() % alphabet.size()];
+    same(m);
+  }
+}
+
+// Ordinary chat takes the vectorised path (else the detector loses half its
+// speed unnoticed), and it declines whatever the general path must see.
+TEST(PlainChatTest, TakesOrdinaryChatAndDeclinesTheRest) {
+  std::string out;
+  EXPECT_TRUE(LowercasePlainChat(
+      "I have been sleeping badly for the last two weeks, and I feel tired most of the day (honestly).", &out));
+  EXPECT_EQ(out, "i have been sleeping badly for the last two weeks, and i feel tired most of the day (honestly).");
+  EXPECT_TRUE(LowercasePlainChat("Not at all; I'm mostly worried about the sleep?", &out));
+  const std::vector<std::string> declined = {"", " leading", "trailing ", "two  spaces", "k1ll", "k!ll",
+                                             "caf\xc3\xa9", "sooo tired", "wait...", "k i l l", "x `y`",
+                                             "tab\there", std::string(kMaxPlainChatBytes + 1, 'a')};
+  for (const std::string& m : declined) {
+    EXPECT_FALSE(LowercasePlainChat(m, &out)) << m;
   }
 }
 
