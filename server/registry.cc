@@ -201,35 +201,36 @@ void Registry::SaveDirty(bool all) {
     records.reserve(by_id_.size());
     for (const auto& [id, r] : by_id_) records.push_back(r);
   }
-  std::vector<std::pair<std::string, json>> snapshots;
+  std::vector<ConversationStore::Record> snapshots;
   for (const auto& r : records) {
     std::lock_guard lock(r->mu);
     if (r->gone || (!r->dirty && !all) || !r->conversation) continue;
-    snapshots.emplace_back(r->id, Snapshot(*r, all));
+    snapshots.push_back({r->id, Snapshot(*r, all)});
     r->dirty = false;
   }
-  size_t failed = 0;
-  int error = 0;
-  for (const auto& [id, snapshot] : snapshots) {
-    if (store_.Save(id, snapshot)) continue;
-    if (failed++ == 0) error = errno;
+  std::vector<std::string> failed_ids = store_.SaveAll(snapshots);
+  const size_t failed = failed_ids.size();
+  const int error = failed > 0 ? errno : 0;
+  if (failed > 0) {
     std::lock_guard lock(mu_);
-    if (auto it = by_id_.find(id); it != by_id_.end()) {
-      std::lock_guard record_lock(it->second->mu);
-      it->second->dirty = true;  // try again next round
+    for (const std::string& id : failed_ids) {
+      if (auto it = by_id_.find(id); it != by_id_.end()) {
+        std::lock_guard record_lock(it->second->mu);
+        it->second->dirty = true;  // try again next round
+      }
     }
   }
   // Nothing to save: probe, so readiness also follows a disk that filled up
   // or came back while no conversation changed (one small write per interval).
   bool ok = failed == 0 && (!snapshots.empty() || store_.Writable());
-  if (!ok && failed == 0) error = errno;
+  const int why = failed > 0 ? error : errno;
   if (!ok) {
     // One line per round, however many conversations: a full disk must not
     // also flood the log.
     saves_ok_ = false;
     log_.Error("store_save_failed", {{"failed", failed},
                                      {"of", snapshots.size()},
-                                     {"error", error ? std::strerror(error) : "unknown"},
+                                     {"error", why ? std::strerror(why) : "unknown"},
                                      {"retry_in_ms", save_interval_.count()}});
   } else if (!saves_ok_) {
     saves_ok_ = true;

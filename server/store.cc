@@ -44,7 +44,33 @@ bool SafeId(const std::string& id) {
   return true;
 }
 
+// Writes a whole file without syncing it; on failure the file is removed and
+// errno tells why.
+bool WriteUnsynced(const std::string& path, const std::string& data) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  bool ok = WriteAll(fd, data.data(), data.size());
+  int error = ok ? 0 : errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    error = errno;
+  }
+  if (!ok) {
+    ::unlink(path.c_str());
+    errno = error;
+  }
+  return ok;
+}
+
 }  // namespace
+
+std::vector<std::string> ConversationStore::SaveAll(const std::vector<Record>& records) {
+  std::vector<std::string> failed;
+  for (const Record& r : records) {
+    if (!Save(r.id, r.record)) failed.push_back(r.id);
+  }
+  return failed;
+}
 
 bool WriteFileAtomically(const std::string& path, const std::string& data) {
   std::string tmp = path + ".tmp";
@@ -84,6 +110,54 @@ std::string FileStore::PathOf(const std::string& id) const { return dir_ + "/" +
 bool FileStore::Save(const std::string& id, const nlohmann::json& record) {
   if (!SafeId(id)) return false;
   return WriteFileAtomically(PathOf(id), record.dump());
+}
+
+// The same guarantee as Save() per record, for a whole round: the costly
+// part, making data durable, happens once. Every temp file is written, one
+// syncfs(2) puts them all on disk, then each is renamed over its old file and
+// the directory is fsynced once. A crash anywhere leaves each record old or
+// new, whole: no rename happens before the data it names is durable. The
+// directory is opened before the writes because syncfs reports the file
+// system's write-back errors (ENOSPC, EIO) seen since that descriptor opened.
+std::vector<std::string> FileStore::SaveAll(const std::vector<Record>& records) {
+  std::vector<std::string> failed;
+  if (records.empty()) return failed;
+  int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) {
+    for (const Record& r : records) failed.push_back(r.id);
+    return failed;
+  }
+  int error = 0;
+  std::vector<const Record*> written;
+  written.reserve(records.size());
+  for (const Record& r : records) {
+    if (SafeId(r.id) && WriteUnsynced(PathOf(r.id) + ".tmp", r.record.dump())) {
+      written.push_back(&r);
+    } else {
+      error = errno;
+      failed.push_back(r.id);
+    }
+  }
+  if (!written.empty() && ::syncfs(dir_fd) != 0) {
+    error = errno;
+    for (const Record* r : written) {
+      ::unlink((PathOf(r->id) + ".tmp").c_str());
+      failed.push_back(r->id);
+    }
+    written.clear();
+  }
+  for (const Record* r : written) {
+    std::string path = PathOf(r->id);
+    if (::rename((path + ".tmp").c_str(), path.c_str()) != 0) {
+      error = errno;
+      ::unlink((path + ".tmp").c_str());
+      failed.push_back(r->id);
+    }
+  }
+  if (!written.empty()) ::fsync(dir_fd);
+  ::close(dir_fd);
+  errno = error;
+  return failed;
 }
 
 std::vector<nlohmann::json> FileStore::LoadAll(Problems* problems) {
