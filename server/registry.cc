@@ -37,11 +37,12 @@ size_t Registry::Start() {
   for (const Problem& p : problems) log_.Warn("store_problem", {{"problem", p.ToString()}});
   size_t loaded = 0;
   auto now = Clock::now();
+  std::vector<std::string> dropped;
   for (const json& r : saved) {
     std::string id = r.value("id", "");
     auto drop = [&](const char* why) {
       log_.Warn("session_not_restored", {{"session", id}, {"reason", why}});
-      if (!id.empty()) store_.Remove(id);
+      if (!id.empty()) dropped.push_back(id);
     };
     if (!r.contains("expires_at") || !r["expires_at"].is_number_integer() || !r.contains("token_hash") ||
         !r["token_hash"].is_string() || !r.contains("conversation") || id.empty()) {
@@ -75,6 +76,7 @@ size_t Registry::Start() {
     by_id_[record->id] = record;
     ++loaded;
   }
+  if (!dropped.empty()) store_.RemoveAll(dropped);
   metrics_.conversations_live.store(static_cast<int64_t>(size()));
   {
     std::lock_guard lock(work_mu_);
@@ -280,7 +282,7 @@ void Registry::Run() {
       std::lock_guard lock(work_mu_);
       removals.swap(removals_);
     }
-    for (const std::string& id : removals) store_.Remove(id);
+    if (!removals.empty()) store_.RemoveAll({removals.begin(), removals.end()});
     {
       std::lock_guard lock(work_mu_);
       if (flush_target > flush_done_) flush_done_ = flush_target;

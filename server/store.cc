@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <map>
+#include <optional>
 
 #include "dialogue/json_reader.h"
 
@@ -95,6 +97,93 @@ bool WriteFileAtomically(const std::string& path, const std::string& data) {
   return true;
 }
 
+void ConversationStore::RemoveAll(const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) Remove(id);
+}
+
+namespace {
+
+constexpr std::string_view kLogPrefix = "log-";
+constexpr std::string_view kLogSuffix = ".jsonl";
+constexpr uint64_t kCompactionSlack = 1 << 20;
+
+// The sequence number of a log file's name, or 0 if it is not one.
+uint64_t SequenceOf(const std::string& name) {
+  if (name.size() <= kLogPrefix.size() + kLogSuffix.size() || name.rfind(kLogPrefix, 0) != 0 ||
+      name.compare(name.size() - kLogSuffix.size(), kLogSuffix.size(), kLogSuffix) != 0) {
+    return 0;
+  }
+  std::string digits = name.substr(kLogPrefix.size(), name.size() - kLogPrefix.size() - kLogSuffix.size());
+  if (digits.empty() || digits.size() > 18) return 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return 0;
+  }
+  return std::stoull(digits);
+}
+
+// Lines are written by this file only: {"id":"<id>","record":{...}} or
+// {"id":"<id>","removed":true}. The id is read without parsing the record.
+constexpr std::string_view kIdPrefix = "{\"id\":\"";
+constexpr std::string_view kRemovedRest = "\",\"removed\":true}";
+
+std::string SaveLine(const std::string& id, const nlohmann::json& record) {
+  std::string line;
+  line.reserve(64 + id.size());
+  line.append(kIdPrefix).append(id).append("\",\"record\":");
+  line += record.dump();
+  line += "}\n";
+  return line;
+}
+
+std::string RemoveLine(const std::string& id) {
+  return std::string(kIdPrefix) + id + std::string(kRemovedRest) + "\n";
+}
+
+// The live lines of a log, last one per id wins, in first-written order. A
+// last line without its newline is a write a crash interrupted: ignored, and
+// *torn says so. Lines of any other shape are reported and skipped.
+struct LiveLines {
+  std::vector<std::string_view> lines;
+  bool torn = false;
+};
+
+LiveLines ReadLive(std::string_view text, const std::string& path, Problems* problems) {
+  std::map<std::string_view, size_t> index_of;  // id -> position in `order`
+  std::vector<std::optional<std::string_view>> order;
+  size_t pos = 0;
+  LiveLines live;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) {
+      live.torn = true;
+      break;
+    }
+    std::string_view line = text.substr(pos, end - pos + 1);
+    pos = end + 1;
+    size_t id_end = line.find('"', kIdPrefix.size());
+    if (line.rfind(kIdPrefix, 0) != 0 || id_end == std::string_view::npos) {
+      if (problems) problems->push_back({path, "", "unreadable line (ignored)"});
+      continue;
+    }
+    std::string_view id = line.substr(kIdPrefix.size(), id_end - kIdPrefix.size());
+    bool removed = line.substr(id_end, line.size() - id_end - 1) == kRemovedRest;
+    auto it = index_of.find(id);
+    if (it != index_of.end()) order[it->second].reset();
+    if (removed) {
+      if (it != index_of.end()) index_of.erase(it);
+      continue;
+    }
+    index_of[id] = order.size();
+    order.push_back(line);
+  }
+  for (const auto& line : order) {
+    if (line) live.lines.push_back(*line);
+  }
+  return live;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<FileStore>> FileStore::Open(const std::string& state_dir) {
   std::error_code ec;
   fs::path dir = fs::path(state_dir) / "sessions";
@@ -102,92 +191,155 @@ Result<std::unique_ptr<FileStore>> FileStore::Open(const std::string& state_dir)
   if (ec) return Problem{dir.string(), "", "cannot create: " + ec.message()};
   fs::permissions(state_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  return std::unique_ptr<FileStore>(new FileStore(dir.string()));
+  std::unique_ptr<FileStore> store(new FileStore(dir.string()));
+  // The newest log is the whole truth: an older one is left only when a crash
+  // came between a compaction's rename and its unlink.
+  size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    ++files;
+    store->sequence_ = std::max(store->sequence_, SequenceOf(entry.path().filename().string()));
+  }
+  uintmax_t size = fs::file_size(store->LogPath(), ec);
+  store->bytes_ = ec ? 0 : size;
+  store->compacted_bytes_ = store->bytes_;
+  if (store->bytes_ > 0) {
+    Result<std::string> text = ReadFileText(store->LogPath());
+    store->must_compact_ = !text || text->back() != '\n';
+  }
+  store->must_compact_ = store->must_compact_ || files > (store->bytes_ > 0 ? 1 : 0);
+  return store;
 }
 
-std::string FileStore::PathOf(const std::string& id) const { return dir_ + "/" + id + ".json"; }
+std::string FileStore::LogPath() const {
+  return dir_ + "/" + std::string(kLogPrefix) + std::to_string(sequence_) + std::string(kLogSuffix);
+}
 
 bool FileStore::Save(const std::string& id, const nlohmann::json& record) {
-  if (!SafeId(id)) return false;
-  return WriteFileAtomically(PathOf(id), record.dump());
+  return SaveAll({Record{id, record}}).empty();
 }
 
-// The same guarantee as Save() per record, for a whole round: the costly
-// part, making data durable, happens once. Every temp file is written, one
-// syncfs(2) puts them all on disk, then each is renamed over its old file and
-// the directory is fsynced once. A crash anywhere leaves each record old or
-// new, whole: no rename happens before the data it names is durable. The
-// directory is opened before the writes because syncfs reports the file
-// system's write-back errors (ENOSPC, EIO) seen since that descriptor opened.
 std::vector<std::string> FileStore::SaveAll(const std::vector<Record>& records) {
   std::vector<std::string> failed;
-  if (records.empty()) return failed;
-  int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) {
-    for (const Record& r : records) failed.push_back(r.id);
-    return failed;
-  }
-  int error = 0;
-  std::vector<const Record*> written;
-  written.reserve(records.size());
+  std::string lines;
+  std::vector<std::string> written;
   for (const Record& r : records) {
-    if (SafeId(r.id) && WriteUnsynced(PathOf(r.id) + ".tmp", r.record.dump())) {
-      written.push_back(&r);
-    } else {
-      error = errno;
+    if (!SafeId(r.id)) {
       failed.push_back(r.id);
+      continue;
     }
+    lines += SaveLine(r.id, r.record);
+    written.push_back(r.id);
   }
-  if (!written.empty() && ::syncfs(dir_fd) != 0) {
-    error = errno;
-    for (const Record* r : written) {
-      ::unlink((PathOf(r->id) + ".tmp").c_str());
-      failed.push_back(r->id);
-    }
-    written.clear();
-  }
-  for (const Record* r : written) {
-    std::string path = PathOf(r->id);
-    if (::rename((path + ".tmp").c_str(), path.c_str()) != 0) {
+  int error = failed.empty() ? 0 : EINVAL;
+  if (!lines.empty()) {
+    if ((must_compact_ && !Compact()) || !Append(lines)) {
       error = errno;
-      ::unlink((path + ".tmp").c_str());
-      failed.push_back(r->id);
+      failed.insert(failed.end(), written.begin(), written.end());
     }
   }
-  if (!written.empty()) ::fsync(dir_fd);
-  ::close(dir_fd);
+  CompactIfDue();
   errno = error;
   return failed;
 }
 
-std::vector<nlohmann::json> FileStore::LoadAll(Problems* problems) {
-  std::vector<nlohmann::json> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-    const fs::path& path = entry.path();
-    if (path.extension() == ".tmp") {
-      fs::remove(path, ec);  // a write interrupted by a crash; the old file (if any) is intact
-      continue;
-    }
-    if (path.extension() != ".json") continue;
-    Result<std::string> text = ReadFileText(path.string());
-    if (!text) {
-      problems->insert(problems->end(), text.problems().begin(), text.problems().end());
-      continue;
-    }
-    nlohmann::json record = nlohmann::json::parse(*text, nullptr, false);
-    if (record.is_discarded() || !record.is_object()) {
-      problems->push_back({path.string(), "", "not a saved conversation (ignored)"});
-      continue;
-    }
-    out.push_back(std::move(record));
+void FileStore::Remove(const std::string& id) { RemoveAll({id}); }
+
+void FileStore::RemoveAll(const std::vector<std::string>& ids) {
+  std::string lines;
+  for (const std::string& id : ids) {
+    if (SafeId(id)) lines += RemoveLine(id);
   }
-  return out;
+  if (lines.empty()) return;
+  // The conversation is already gone from memory. If its removal line cannot
+  // be written (a full disk), it is kept and written before the next lines,
+  // and until then a compaction would keep the record: retried every round.
+  if ((!must_compact_ || Compact()) && Append(lines)) {
+    erase_pending_ = true;
+  } else {
+    pending_removals_ += lines;
+  }
+  CompactIfDue();
 }
 
-void FileStore::Remove(const std::string& id) {
-  if (!SafeId(id)) return;
-  if (::unlink(PathOf(id).c_str()) == 0) SyncDir(dir_);
+// One write and one fdatasync. On failure the log is cut back to where it
+// was, so no torn line stays in the middle of it (or, if even that fails, the
+// next write compacts first). errno tells why.
+bool FileStore::Append(const std::string& lines) {
+  std::string all = pending_removals_ + lines;
+  const std::string path = LogPath();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  bool ok = WriteAll(fd, all.data(), all.size()) && ::fdatasync(fd) == 0;
+  int error = errno;
+  if (!ok && ::ftruncate(fd, static_cast<off_t>(bytes_)) != 0) must_compact_ = true;
+  ::close(fd);
+  if (!ok) {
+    errno = error;
+    return false;
+  }
+  if (bytes_ == 0) SyncDir(dir_);  // a new log: its name must survive a crash too
+  bytes_ += all.size();
+  if (!pending_removals_.empty()) erase_pending_ = true;
+  pending_removals_.clear();
+  return true;
+}
+
+// Rewrites the live records to the next log and deletes the old one.
+bool FileStore::Compact() {
+  std::string text;
+  if (bytes_ > 0 || must_compact_) {
+    Result<std::string> read = ReadFileText(LogPath());
+    if (read) {
+      text = std::move(*read);
+    } else if (fs::exists(LogPath())) {
+      errno = EIO;
+      return false;
+    }
+  }
+  LiveLines live = ReadLive(text, LogPath(), nullptr);
+  std::string compacted;
+  compacted.reserve(text.size());
+  for (std::string_view line : live.lines) compacted.append(line);
+  const std::string new_path =
+      dir_ + "/" + std::string(kLogPrefix) + std::to_string(sequence_ + 1) + std::string(kLogSuffix);
+  if (!WriteFileAtomically(new_path, compacted)) return false;
+  ++sequence_;
+  bytes_ = compacted_bytes_ = compacted.size();
+  last_compaction_ = std::chrono::steady_clock::now();
+  erase_pending_ = false;
+  must_compact_ = false;
+  // The old log and any other leftovers (older logs, temp files).
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    if (entry.path().string() != new_path) fs::remove(entry.path(), ec);
+  }
+  SyncDir(dir_);
+  return true;
+}
+
+void FileStore::CompactIfDue() {
+  bool grown = bytes_ > 2 * compacted_bytes_ + kCompactionSlack;
+  bool erase = erase_pending_ && std::chrono::steady_clock::now() - last_compaction_ >= kEraseWithin;
+  if (grown || erase) Compact();
+}
+
+std::vector<nlohmann::json> FileStore::LoadAll(Problems* problems) {
+  std::vector<nlohmann::json> out;
+  Result<std::string> text = ReadFileText(LogPath());
+  if (!text) {
+    if (fs::exists(LogPath())) problems->insert(problems->end(), text.problems().begin(), text.problems().end());
+    return out;
+  }
+  LiveLines live = ReadLive(*text, LogPath(), problems);
+  for (std::string_view line : live.lines) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("record") || !j["record"].is_object()) {
+      problems->push_back({LogPath(), "", "not a saved conversation (ignored)"});
+      continue;
+    }
+    out.push_back(std::move(j["record"]));
+  }
+  return out;
 }
 
 // A real write, not access(2): root passes every permission check, and a

@@ -26,16 +26,6 @@
 
 namespace screener::server::testing {
 
-// Polls `done` every 20 ms until it is true or `timeout` passes.
-inline bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return done();
-}
-
 // The log lines (JSON) of one event in a captured stderr.
 inline std::vector<json> LogEvents(const std::string& text, const std::string& event) {
   std::vector<json> out;

@@ -13,13 +13,8 @@ namespace {
 
 // The saved record of the only conversation in `state`, or null.
 json SavedRecord(const std::string& state) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(state + "/sessions", ec)) {
-    if (entry.path().extension() != ".json") continue;
-    json j = json::parse(ReadFile(entry.path().string()), nullptr, false);
-    if (!j.is_discarded()) return j;
-  }
-  return nullptr;
+  std::vector<json> records = SavedRecords(state);
+  return records.empty() ? json(nullptr) : records.front();
 }
 
 int64_t SavedLastAnswered(const std::string& state) {

@@ -246,16 +246,18 @@ TEST_F(ServerTest, ForgetRemovesTheConversationEverywhere) {
   std::string token = StartConversation(c);
   c.Ask(Message("yes"));
   s.server->registry().Flush();
-  auto files = [&] {
-    int n = 0;
-    for (auto& e : std::filesystem::directory_iterator(dir.path() + "/sessions")) n += e.path().extension() == ".json";
-    return n;
-  };
-  EXPECT_EQ(files(), 1);
+  auto files = [&] { return static_cast<int>(SavedRecords(dir.path()).size()); };
+  ASSERT_EQ(files(), 1);
+  const std::string token_hash = SavedRecords(dir.path())[0]["token_hash"];
   c.Send({{"type", "forget"}});
   c.Expect("forgotten");
   s.server->registry().Flush();
   EXPECT_EQ(files(), 0);
+  // Not only unreadable: physically gone from the disk within kEraseWithin.
+  EXPECT_TRUE(WaitFor([&] {
+    s.server->registry().Flush();
+    return SavedBytes(dir.path()).find(token_hash) == std::string::npos;
+  }, FileStore::kEraseWithin + 2s));
   EXPECT_EQ(s.server->registry().size(), 0u);
   c.Send(Message("yes"));
   EXPECT_EQ(c.Expect("error")["code"], "no_conversation");
@@ -309,14 +311,13 @@ TEST_F(ServerTest, SavedConversationsHoldNoMessageTextAndNoToken) {
   c.Ask(Message("yes"));
   c.Ask(Message("no, my secret words xyzzy"));
   s.server->registry().Flush();
-  for (auto& e : std::filesystem::directory_iterator(dir.path() + "/sessions")) {
-    std::string text = ReadFile(e.path().string());
-    EXPECT_EQ(text.find("xyzzy"), std::string::npos);
-    EXPECT_EQ(text.find(token), std::string::npos);
-    json j = json::parse(text);
-    EXPECT_TRUE(j.contains("expires_at"));
-    EXPECT_EQ(j["token_hash"].get<std::string>().size(), 64u);
-  }
+  std::string bytes = SavedBytes(dir.path());
+  EXPECT_EQ(bytes.find("xyzzy"), std::string::npos);
+  EXPECT_EQ(bytes.find(token), std::string::npos);
+  std::vector<json> records = SavedRecords(dir.path());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].contains("expires_at"));
+  EXPECT_EQ(records[0]["token_hash"].get<std::string>().size(), 64u);
 }
 
 TEST_F(ServerTest, OriginIsChecked) {

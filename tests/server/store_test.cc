@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
+#include <thread>
 
 #include <unistd.h>
 
@@ -67,14 +69,72 @@ TEST_F(FileStoreTest, SaveAllReportsTheRecordsItCouldNotSave) {
   EXPECT_EQ(failed, (std::vector<std::string>{"good", "new"}));
 }
 
-TEST_F(FileStoreTest, ATempFileLeftByACrashIsIgnoredAndTheOldRecordKept) {
+TEST_F(FileStoreTest, ATornLastLineIsIgnoredAndCompactedAway) {
   ASSERT_TRUE(store_->SaveAll({RecordOf("c1", 1)}).empty());
-  std::ofstream(dir_ / "sessions" / "c1.json.tmp") << "{\"id\":\"c1\",\"st";  // torn write
+  std::ofstream(store_->LogPath(), std::ios::app) << "{\"id\":\"c1\",\"record\":{\"id\":\"c1\",\"st";  // a crash
+  auto reopened = FileStore::Open(dir_.string());
+  ASSERT_TRUE(reopened);
   Problems problems;
-  auto records = store_->LoadAll(&problems);
+  auto records = (*reopened)->LoadAll(&problems);
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].at("step").get<int>(), 1);
-  EXPECT_FALSE(fs::exists(dir_ / "sessions" / "c1.json.tmp"));
+  ASSERT_TRUE((*reopened)->SaveAll({RecordOf("c2", 1)}).empty());
+  std::ifstream log((*reopened)->LogPath());
+  std::string line;
+  int lines = 0;
+  while (std::getline(log, line)) {
+    ++lines;
+    EXPECT_FALSE(nlohmann::json::parse(line, nullptr, false).is_discarded()) << line;
+  }
+  EXPECT_EQ(lines, 2);
+}
+
+TEST_F(FileStoreTest, ARemovedRecordIsPhysicallyErasedSoon) {
+  ASSERT_TRUE(store_->SaveAll({RecordOf("secret-one", 1), RecordOf("c2", 1)}).empty());
+  store_->RemoveAll({"secret-one"});
+  EXPECT_EQ(StoredIds(), std::set<std::string>{"c2"});
+  std::this_thread::sleep_for(FileStore::kEraseWithin);
+  store_->SaveAll({});  // the persister's next round
+  std::ifstream in(store_->LogPath());
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bytes.find("secret-one"), std::string::npos);
+  EXPECT_NE(bytes.find("c2"), std::string::npos);
+}
+
+TEST_F(FileStoreTest, CompactionKeepsTheLogBoundedAndTheLatestRecords) {
+  std::vector<ConversationStore::Record> round;
+  for (int step = 0; step < 300; ++step) {
+    round.clear();
+    for (int i = 0; i < 20; ++i) {
+      round.push_back({"c" + std::to_string(i), {{"id", "c" + std::to_string(i)}, {"step", step},
+                                               {"padding", std::string(1000, 'x')}}});
+    }
+    ASSERT_TRUE(store_->SaveAll(round).empty());
+  }
+  EXPECT_LT(fs::file_size(store_->LogPath()), 2 * 20 * 1100 + (1u << 20) + 20 * 1100);
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_ / "sessions")) ++files;
+  EXPECT_EQ(files, 1u) << "old logs are deleted";
+  Problems problems;
+  auto records = store_->LoadAll(&problems);
+  ASSERT_EQ(records.size(), 20u);
+  for (const auto& r : records) EXPECT_EQ(r.at("step").get<int>(), 299);
+}
+
+TEST_F(FileStoreTest, AfterACrashMidCompactionTheNewestLogIsTheTruth) {
+  ASSERT_TRUE(store_->SaveAll({RecordOf("old", 1)}).empty());
+  std::string first = store_->LogPath();
+  // A compaction renamed log-2 into place and the crash came before it
+  // deleted log-1: log-2 holds everything live.
+  std::ofstream(dir_ / "sessions" / "log-2.jsonl") << "{\"id\":\"new\",\"record\":{\"id\":\"new\",\"step\":1}}\n";
+  auto reopened = FileStore::Open(dir_.string());
+  ASSERT_TRUE(reopened);
+  Problems problems;
+  auto records = (*reopened)->LoadAll(&problems);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].at("id"), "new");
+  ASSERT_TRUE((*reopened)->SaveAll({RecordOf("newer", 1)}).empty());
+  EXPECT_FALSE(fs::exists(first)) << "the stale log is cleaned up by the next write";
 }
 
 }  // namespace

@@ -9,11 +9,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/connect.hpp>
@@ -27,6 +29,7 @@
 
 #include "server/registry.h"
 #include "server/server.h"
+#include "server/store.h"
 
 namespace screener::server::testing {
 
@@ -265,6 +268,35 @@ inline std::string ReadFile(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// Polls `done` every 20 ms until it is true or `timeout` passes.
+inline bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+// The conversations saved in a state dir, read as a restarting server would
+// (a read-only view: safe while a server is writing).
+inline std::vector<nlohmann::json> SavedRecords(const std::string& state_dir) {
+  auto store = FileStore::Open(state_dir);
+  if (!store) return {};
+  Problems problems;
+  return (*store)->LoadAll(&problems);
+}
+
+// Every byte under STATE_DIR/sessions, for privacy checks.
+inline std::string SavedBytes(const std::string& state_dir) {
+  std::string all;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(state_dir + "/sessions", ec)) {
+    all += ReadFile(e.path().string());
+  }
+  return all;
 }
 
 }  // namespace screener::server::testing
