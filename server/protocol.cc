@@ -1,5 +1,6 @@
 #include "server/protocol.h"
 
+#include "server/bot_frame.h"
 #include "server/redis_sessions.h"
 #include "server/token.h"
 
@@ -82,10 +83,7 @@ std::string ProtocolSession::SessionFrame(const std::string& token, const Loaded
 
 void ProtocolSession::AddTurn(Outcome& out, ConversationRecord& record, const Turn& turn,
                               std::optional<int64_t> reply_to, bool count, const std::string& text_for_event) {
-  json bot = TurnToJson(turn);
-  bot["type"] = "bot";
-  if (reply_to) bot["reply_to"] = *reply_to;
-  out.frames.push_back(bot.dump(-1, ' ', false, json::error_handler_t::replace));
+  out.frames.push_back(BotFrame(turn, reply_to));
   if (!count) return;
   if (turn.crisis) {
     for (const std::string& c : turn.crisis->categories) state_.metrics.CrisisReply(c);
