@@ -12,9 +12,42 @@ bool IsApostrophe(UChar32 c) {
   return c == '\'' || c == 0x2019 || c == 0x2018 || c == 0x02BC || c == '`';
 }
 
+bool IsAsciiAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// FoldForMatching for text with no byte >= 0x80, where NFD changes nothing
+// and case folding is ASCII lower-casing. False if the text is not ASCII.
+bool FoldAscii(std::string_view text, std::string* out) {
+  out->clear();
+  out->reserve(text.size());
+  bool pending_space = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+    if (c == '\'' || c == '`') continue;
+    if (IsAsciiAlnum(c)) {
+      if (pending_space && !out->empty()) out->push_back(' ');
+      pending_space = false;
+      out->push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    } else if (c == '?' && out->empty() && i + 1 == text.size()) {
+      out->push_back(c);  // a lone "?" is the help command
+    } else {
+      pending_space = true;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string FoldForMatching(std::string_view text) {
+  std::string out;
+  if (FoldAscii(text, &out)) return out;
+  return FoldForMatchingWithIcu(text);
+}
+
+std::string FoldForMatchingWithIcu(std::string_view text) {
   // NFD splits accents off their letters so they can be dropped; case
   // folding then makes the comparison case-blind in every script.
   UErrorCode status = U_ZERO_ERROR;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace screener {
 namespace {
 
@@ -40,6 +42,17 @@ TEST(IsValidUtf8, AcceptsUtf8RejectsBrokenSequences) {
   EXPECT_FALSE(IsValidUtf8("\xc3"));
   EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // a UTF-16 surrogate
   EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));      // overlong
+}
+
+// FoldForMatching takes an ASCII shortcut; it must agree with ICU exactly.
+TEST(FoldForMatching, AsciiShortcutAgreesWithIcu) {
+  const std::string alphabet = "aZz09 ?!.'`-_\t\n\x01\x7f,;";
+  std::mt19937 rng(11);
+  for (int k = 0; k < 20000; ++k) {
+    std::string s(rng() % 10, ' ');
+    for (char& c : s) c = alphabet[rng() % alphabet.size()];
+    EXPECT_EQ(FoldForMatching(s), FoldForMatchingWithIcu(s)) << "input: \"" << s << "\"";
+  }
 }
 
 }  // namespace
