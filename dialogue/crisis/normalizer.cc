@@ -387,7 +387,42 @@ Result<Normalizer> Normalizer::Create() {
     return Problem{"", "", std::string("ICU spoof checker unavailable: ") + u_errorName(status)};
   }
   n.spoof_.reset(checker);
+  // Latin-1, Latin Extended-A and general punctuation. In a text where every
+  // character has a normalisation boundary before it (never combines with
+  // the one before: ASCII and these, but no combining mark, which is not in
+  // the table), normalising is character by character, so FoldUnicode's own
+  // answer for each one alone can be reused.
+  n.common_.resize(kCommonLast - kCommonFirst + 1);
+  for (char32_t cp = kCommonFirst; cp <= kCommonLast; ++cp) {
+    if (cp > 0x17F && cp < 0x2010) continue;
+    const auto c = static_cast<UChar32>(cp);
+    if (!n.nfkc_casefold_->hasBoundaryBefore(c)) continue;
+    std::string utf8, folded;
+    AppendUtf8(c, &utf8);
+    n.FoldUnicode(utf8, &folded);
+    if (!HasNonAscii(folded)) n.common_[cp - kCommonFirst] = std::move(folded);
+  }
   return n;
+}
+
+bool Normalizer::FoldCommonLatin(std::string_view message, std::string* out) const {
+  out->clear();
+  out->reserve(message.size());
+  const auto* bytes = reinterpret_cast<const uint8_t*>(message.data());
+  const int32_t length = static_cast<int32_t>(message.size());
+  for (int32_t i = 0; i < length;) {
+    if (bytes[i] < 0x80) {
+      out->push_back(Lower(static_cast<char>(bytes[i++])));
+      continue;
+    }
+    UChar32 cp;
+    U8_NEXT(bytes, i, length, cp);  // cp < 0 for ill-formed UTF-8
+    if (cp < static_cast<UChar32>(kCommonFirst) || cp > static_cast<UChar32>(kCommonLast)) return false;
+    const std::optional<std::string>& ascii = common_[static_cast<size_t>(cp) - kCommonFirst];
+    if (!ascii) return false;
+    out->append(*ascii);
+  }
+  return true;
 }
 
 void Normalizer::FoldUnicode(std::string_view message, std::string* out) const {
@@ -471,9 +506,19 @@ void Normalizer::FoldUnicode(std::string_view message, std::string* out) const {
 
 void Normalizer::Normalize(std::string_view message, NormalizedText* out) const {
   out->alternate.clear();
-  if (LowercasePlainChat(message, &out->text)) return;
-  if (CanonicalizeCommonAscii(message, &out->text)) return;
-  NormalizeSlow(message, out);
+  // Shortcuts, each checked against NormalizeSlow in the tests: common Latin
+  // letters and punctuation fold by table, and plain ASCII then takes the
+  // vectorised or the one-pass canonical form.
+  thread_local std::string folded;  // reused: Spanish chat is common
+  std::string_view ascii = message;
+  if (HasNonAscii(message)) {
+    if (!FoldCommonLatin(message, &folded)) return NormalizeSlow(message, out);
+    ascii = folded;
+  }
+  if (!LowercasePlainChat(ascii, &out->text) && !CanonicalizeCommonAscii(ascii, &out->text)) {
+    NormalizeSlow(ascii, out);
+  }
+  if (folded.capacity() > (64u << 10)) std::string().swap(folded);  // a huge message's buffer goes
 }
 
 void Normalizer::NormalizeSlow(std::string_view message, NormalizedText* out) const {

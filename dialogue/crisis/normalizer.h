@@ -22,7 +22,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include <unicode/uversion.h>  // U_NAMESPACE_BEGIN: ICU's versioned namespace
@@ -76,6 +78,18 @@ class Normalizer {
   // Unicode stage: NFKC case folding, accents, look-alikes, quotes, spaces.
   // Output is UTF-8 that is ASCII wherever a Latin reading exists.
   void FoldUnicode(std::string_view message, std::string* out) const;
+
+  // The Unicode stage for text whose every non-ASCII character is a common
+  // Latin letter or typographic punctuation (Spanish chat, curly quotes):
+  // each maps on its own to a fixed ASCII string, computed once by
+  // FoldUnicode itself. False if the text has any other character.
+  bool FoldCommonLatin(std::string_view message, std::string* out) const;
+
+  // FoldUnicode's ASCII result for one code point of [kCommonFirst,
+  // kCommonLast] that normalises independently of its neighbours; unset for
+  // the others.
+  static constexpr char32_t kCommonFirst = 0xA0, kCommonLast = 0x2027;
+  std::vector<std::optional<std::string>> common_;
 
   const icu::Normalizer2* nfkc_casefold_ = nullptr;  // owned by ICU
   const icu::Normalizer2* nfd_ = nullptr;            // owned by ICU
