@@ -34,6 +34,15 @@ size_t FindPhrase(const std::vector<std::string_view>& words, const std::vector<
   return std::string::npos;
 }
 
+// Whether `phrase` occurs exactly at words[at...].
+bool PhraseAt(const std::vector<std::string_view>& words, const std::vector<std::string>& phrase, size_t at) {
+  if (phrase.empty() || at + phrase.size() > words.size()) return false;
+  for (size_t k = 0; k < phrase.size(); ++k) {
+    if (words[at + k] != phrase[k]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 AnswerMatcher::AnswerMatcher(const std::vector<Option>& options, std::string_view locale) {
@@ -52,6 +61,9 @@ AnswerMatcher::AnswerMatcher(const std::vector<Option>& options, std::string_vie
   }
   for (const std::string& u : UnsurePhrases(locale)) unsure_.push_back(SplitOwned(FoldForMatching(u)));
   negators_ = NegatingWords(locale);
+  for (size_t p = 0; p < phrases_.size(); ++p) {
+    if (!phrases_[p].words.empty()) phrases_by_first_word_[phrases_[p].words.front()].push_back(p);
+  }
 }
 
 std::optional<size_t> AnswerMatcher::Match(std::string_view reply) const {
@@ -84,12 +96,26 @@ std::optional<size_t> AnswerMatcher::MatchWords(const std::vector<std::string_vi
     size_t begin, end, option;
   };
   std::vector<Hit> hits;
-  for (const Phrase& phrase : phrases_) {
-    for (size_t at = FindPhrase(words, phrase.words, fuzzy); at != std::string::npos;
-         at = FindPhrase(words, phrase.words, fuzzy, at + 1)) {
-      // "not every day" is not "every day".
-      bool negated = at > 0 && std::find(negators_.begin(), negators_.end(), words[at - 1]) != negators_.end();
-      if (!negated) hits.push_back(Hit{at, at + phrase.words.size(), phrase.option});
+  auto found = [&](const Phrase& phrase, size_t at) {
+    // "not every day" is not "every day".
+    bool negated = at > 0 && std::find(negators_.begin(), negators_.end(), words[at - 1]) != negators_.end();
+    if (!negated) hits.push_back(Hit{at, at + phrase.words.size(), phrase.option});
+  };
+  if (!fuzzy) {
+    // Exact: only phrases that start with the word at hand can match there.
+    for (size_t at = 0; at < words.size(); ++at) {
+      auto it = phrases_by_first_word_.find(words[at]);
+      if (it == phrases_by_first_word_.end()) continue;
+      for (size_t p : it->second) {
+        if (PhraseAt(words, phrases_[p].words, at)) found(phrases_[p], at);
+      }
+    }
+  } else {
+    for (const Phrase& phrase : phrases_) {
+      for (size_t at = FindPhrase(words, phrase.words, true); at != std::string::npos;
+           at = FindPhrase(words, phrase.words, true, at + 1)) {
+        found(phrase, at);
+      }
     }
   }
   // A hit inside a longer one ("every day" in "nearly every day") yields to

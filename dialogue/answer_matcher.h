@@ -5,6 +5,8 @@
 // and get the question's re-prompt. See docs/scripts.md for the rules.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +34,9 @@ class AnswerMatcher {
   std::vector<std::string> whole_;      // folded phrase per entry of whole_option_
   std::vector<size_t> whole_option_;
   std::vector<Phrase> phrases_;
+  // Indices into phrases_ by first word: the exact pass looks up each word
+  // of the reply instead of trying every phrase at every position.
+  std::map<std::string, std::vector<size_t>, std::less<>> phrases_by_first_word_;
   std::vector<std::vector<std::string>> unsure_;
   std::vector<std::string> negators_;
 };
