@@ -13,6 +13,7 @@
 #include <deque>
 #include <filesystem>
 #include <optional>
+#include <type_traits>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -52,6 +53,16 @@ std::atomic<uint64_t> next_connection_id{1};
 // "A trap found here"). Bytes Beast already buffered are not affected: Beast
 // only reads from this layer when it needs more, so pipelined frames are
 // never stuck behind the wait.
+// The socket under a layer: a tcp::socket is its own.
+template <class Layer>
+tcp::socket& SocketOf(Layer& layer) {
+  if constexpr (std::is_same_v<Layer, tcp::socket>) {
+    return layer;
+  } else {
+    return layer.socket();
+  }
+}
+
 template <class NextLayer>
 class ParkedStream {
  public:
@@ -87,7 +98,7 @@ class ParkedStream {
         next.async_read_some(buffers, std::move(self));
         return;
       }
-      next.socket().async_wait(tcp::socket::wait_read, std::move(self));
+      SocketOf(next).async_wait(tcp::socket::wait_read, std::move(self));
     }
     template <class Self>
     void operator()(Self& self, beast::error_code ec) {
@@ -120,9 +131,12 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 template <class Stream>
 struct WsFor;
+// A plain WebSocket runs on the bare socket: its timeouts are the
+// WebSocket's own, and tcp_stream's per-operation timer bookkeeping would
+// be paid on every message for nothing.
 template <>
 struct WsFor<PlainStream> {
-  using type = websocket::stream<ParkedStream<PlainStream>>;
+  using type = websocket::stream<ParkedStream<tcp::socket>>;
 };
 template <>
 struct WsFor<TlsStream> {
@@ -398,7 +412,7 @@ class WebSocketSession : public LiveConnection,
       state_.metrics.Error(ErrorKind::kSlowReader);
       state_.log.Warn("slow_reader", {{"conn", id_}, {"queued", queue_.size()}});
       beast::error_code ignored;
-      beast::get_lowest_layer(ws_).socket().close(ignored);
+      SocketOf(beast::get_lowest_layer(ws_)).close(ignored);
       return Finish("slow reader");
     }
     // Stop reading while the client is not reading what we send.
@@ -534,7 +548,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     }
     beast::get_lowest_layer(stream_).expires_never();  // the WebSocket has its own timeouts
     using Ws = typename WsFor<Stream>::type;
-    std::make_shared<WebSocketSession<Ws>>(std::move(stream_), state_)->Run(std::move(req));
+    if constexpr (std::is_same_v<Stream, PlainStream>) {
+      std::make_shared<WebSocketSession<Ws>>(stream_.release_socket(), state_)->Run(std::move(req));
+    } else {
+      std::make_shared<WebSocketSession<Ws>>(std::move(stream_), state_)->Run(std::move(req));
+    }
   }
 
   void DoClose() {
