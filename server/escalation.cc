@@ -1,10 +1,5 @@
 #include "server/escalation.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <set>
 
@@ -31,11 +26,6 @@ namespace http = beast::http;
 using nlohmann::json;
 
 std::string NewEventId() { return NewSessionId(); }
-
-namespace {
-
-
-}  // namespace
 
 // POSTs events in order on its own thread and io_context.
 class WebhookSender {
@@ -165,7 +155,7 @@ class WebhookSender {
 };
 
 EscalationSink::EscalationSink(std::string log_path, const ServerOptions& options, Metrics& metrics, Logger& log)
-    : path_(std::move(log_path)), metrics_(metrics), log_(log) {
+    : log_file_(std::move(log_path)), metrics_(metrics), log_(log) {
   if (!options.webhook_url.empty()) {
     HttpUrl url;
     if (ParseHttpUrl(options.webhook_url, &url)) webhook_ = std::make_unique<WebhookSender>(*this, options, url);
@@ -175,28 +165,31 @@ EscalationSink::EscalationSink(std::string log_path, const ServerOptions& option
 EscalationSink::~EscalationSink() { Stop(); }
 
 Problems EscalationSink::Start() {
-  // Undelivered events from earlier runs, in order.
+  // Undelivered events from earlier runs, in order, each once (a line can
+  // appear twice if an append whose sync failed could not be cut back).
   std::vector<json> pending;
   {
-    std::ifstream in(path_);
+    std::ifstream in(path());
     std::vector<json> events;
+    std::set<std::string> seen;
     std::set<std::string> delivered;
     std::string line;
     while (std::getline(in, line)) {
       json j = json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) continue;  // a torn last line after a crash
+      if (j.is_discarded() || !j.is_object()) continue;  // a torn line after a crash
       if (j.contains("delivered") && j["delivered"].is_string()) {
         delivered.insert(j["delivered"].get<std::string>());
-      } else if (j.contains("id")) {
+      } else if (j.contains("id") && j["id"].is_string() && seen.insert(j["id"].get<std::string>()).second) {
         events.push_back(std::move(j));
       }
     }
     for (json& e : events) {
-      if (!delivered.count(e.value("id", ""))) pending.push_back(std::move(e));
+      if (!delivered.count(e["id"].get<std::string>())) pending.push_back(std::move(e));
     }
   }
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd_ < 0) return {Problem{path_, "", std::string("cannot open the escalation log: ") + std::strerror(errno)}};
+  if (std::string why = log_file_.Open(); !why.empty()) {
+    return {Problem{path(), "", "cannot open the escalation log: " + why}};
+  }
   running_ = true;
   writer_ = std::thread([this] { RunWriter(); });
   if (webhook_) {
@@ -217,8 +210,6 @@ void EscalationSink::Stop() {
   }
   cv_.notify_all();
   if (writer_.joinable()) writer_.join();
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
 }
 
 void EscalationSink::Submit(json event, std::function<void(bool)> done) {
@@ -257,21 +248,9 @@ void EscalationSink::RunWriter() {
     }
     std::string data;
     for (const Entry& e : batch) data += e.line;
-    bool ok = true;
-    const char* p = data.data();
-    size_t left = data.size();
-    while (left > 0) {
-      ssize_t n = ::write(fd_, p, left);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        ok = false;
-        break;
-      }
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
-    if (ok && ::fdatasync(fd_) != 0) ok = false;
-    if (!ok) log_.Error("escalation_log_write_failed", {{"path", path_}, {"error", std::strerror(errno)}});
+    std::string why = log_file_.Append(data);
+    bool ok = why.empty();
+    if (!ok) log_.Error("escalation_log_write_failed", {{"path", path()}, {"error", why}});
     for (Entry& e : batch) {
       if (e.event.is_null()) continue;
       if (ok) metrics_.escalations_logged++;

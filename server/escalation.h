@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dialogue/result.h"
+#include "server/append_log.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/options.h"
@@ -48,7 +49,7 @@ class EscalationSink {
   // `done(written)` on the writer thread. Queued for the webhook afterwards.
   void Submit(nlohmann::json event, std::function<void(bool written)> done);
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return log_file_.path(); }
 
  private:
   friend class WebhookSender;
@@ -60,10 +61,9 @@ class EscalationSink {
   void RunWriter();
   void MarkDelivered(const std::string& id);  // from the webhook thread
 
-  std::string path_;
+  AppendLog log_file_;  // writer thread only (and Start/Stop around it)
   Metrics& metrics_;
   Logger& log_;
-  int fd_ = -1;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Entry> queue_;
