@@ -106,6 +106,12 @@ std::string Metrics::Render() const {
   Simple(out, "screener_http_requests_total", "counter", "Plain HTTP requests served.", http_requests.load());
   Simple(out, "screener_escalations_total", "counter", "Escalation events written to the log.",
          escalations_logged.load());
+  Simple(out, "screener_escalations_unwritten", "gauge",
+         "Escalation events replied to whose log write failed, waiting to be written.",
+         escalations_unwritten.load());
+  Simple(out, "screener_escalations_dropped_total", "counter",
+         "Escalation events never written to the log: the unwritten backlog was full.",
+         escalations_dropped.load());
   Simple(out, "screener_webhook_delivered_total", "counter", "Escalation events delivered to the webhook.",
          webhook_delivered.load());
   Simple(out, "screener_webhook_failures_total", "counter", "Failed webhook delivery attempts.",
