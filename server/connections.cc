@@ -30,6 +30,7 @@
 
 #include "server/http_util.h"
 #include "server/protocol.h"
+#include "server/readiness.h"
 #include "server/redis_sessions.h"
 
 namespace screener::server {
@@ -245,11 +246,9 @@ http::message_generator Handle(SharedState& state, const Request& req) {
     case Route::kHealth:
       return Text(req, http::status::ok, "ok\n");
     case Route::kReady: {
-      bool scripts = state.library && !state.library->empty();
-      bool store = state.registry.saves_ok();
-      if (scripts && store && !state.stopping) return Text(req, http::status::ok, "ready\n");
-      std::string why = !scripts ? "no scripts loaded\n" : !store ? "state dir not writable\n" : "shutting down\n";
-      return Text(req, http::status::service_unavailable, why);
+      std::string why = NotReadyReason(state);
+      if (why.empty()) return Text(req, http::status::ok, "ready\n");
+      return Text(req, http::status::service_unavailable, why + "\n");
     }
     case Route::kVersion: {
       nlohmann::json v = {{"name", "screener-server"}, {"version", SCREENER_VERSION}, {"protocol", kProtocolVersion},

@@ -1,10 +1,5 @@
 #include "server/escalation.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <set>
 
@@ -31,11 +26,6 @@ namespace http = beast::http;
 using nlohmann::json;
 
 std::string NewEventId() { return NewSessionId(); }
-
-namespace {
-
-
-}  // namespace
 
 // POSTs events in order on its own thread and io_context.
 class WebhookSender {
@@ -165,7 +155,7 @@ class WebhookSender {
 };
 
 EscalationSink::EscalationSink(std::string log_path, const ServerOptions& options, Metrics& metrics, Logger& log)
-    : path_(std::move(log_path)), metrics_(metrics), log_(log) {
+    : log_file_(std::move(log_path)), retry_interval_(options.save_interval), metrics_(metrics), log_(log) {
   if (!options.webhook_url.empty()) {
     HttpUrl url;
     if (ParseHttpUrl(options.webhook_url, &url)) webhook_ = std::make_unique<WebhookSender>(*this, options, url);
@@ -175,28 +165,31 @@ EscalationSink::EscalationSink(std::string log_path, const ServerOptions& option
 EscalationSink::~EscalationSink() { Stop(); }
 
 Problems EscalationSink::Start() {
-  // Undelivered events from earlier runs, in order.
+  // Undelivered events from earlier runs, in order, each once (a line can
+  // appear twice if an append whose sync failed could not be cut back).
   std::vector<json> pending;
   {
-    std::ifstream in(path_);
+    std::ifstream in(path());
     std::vector<json> events;
+    std::set<std::string> seen;
     std::set<std::string> delivered;
     std::string line;
     while (std::getline(in, line)) {
       json j = json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) continue;  // a torn last line after a crash
+      if (j.is_discarded() || !j.is_object()) continue;  // a torn line after a crash
       if (j.contains("delivered") && j["delivered"].is_string()) {
         delivered.insert(j["delivered"].get<std::string>());
-      } else if (j.contains("id")) {
+      } else if (j.contains("id") && j["id"].is_string() && seen.insert(j["id"].get<std::string>()).second) {
         events.push_back(std::move(j));
       }
     }
     for (json& e : events) {
-      if (!delivered.count(e.value("id", ""))) pending.push_back(std::move(e));
+      if (!delivered.count(e["id"].get<std::string>())) pending.push_back(std::move(e));
     }
   }
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd_ < 0) return {Problem{path_, "", std::string("cannot open the escalation log: ") + std::strerror(errno)}};
+  if (std::string why = log_file_.Open(); !why.empty()) {
+    return {Problem{path(), "", "cannot open the escalation log: " + why}};
+  }
   running_ = true;
   writer_ = std::thread([this] { RunWriter(); });
   if (webhook_) {
@@ -217,8 +210,6 @@ void EscalationSink::Stop() {
   }
   cv_.notify_all();
   if (writer_.joinable()) writer_.join();
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
 }
 
 void EscalationSink::Submit(json event, std::function<void(bool)> done) {
@@ -248,37 +239,80 @@ void EscalationSink::MarkDelivered(const std::string& id) {
 
 void EscalationSink::RunWriter() {
   for (;;) {
-    std::deque<Entry> batch;
+    std::deque<Entry> fresh;
+    bool stopping = false;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
-      batch.swap(queue_);
-    }
-    std::string data;
-    for (const Entry& e : batch) data += e.line;
-    bool ok = true;
-    const char* p = data.data();
-    size_t left = data.size();
-    while (left > 0) {
-      ssize_t n = ::write(fd_, p, left);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        ok = false;
-        break;
+      auto ready = [&] { return stopping_ || !queue_.empty(); };
+      if (unwritten_.empty()) {
+        cv_.wait(lock, ready);
+      } else {
+        cv_.wait_for(lock, retry_interval_, ready);  // the retry of what did not fit on disk
       }
-      p += n;
-      left -= static_cast<size_t>(n);
+      fresh.swap(queue_);
+      stopping = stopping_;  // set with running_ = false: nothing is queued after it
     }
-    if (ok && ::fdatasync(fd_) != 0) ok = false;
-    if (!ok) log_.Error("escalation_log_write_failed", {{"path", path_}, {"error", std::strerror(errno)}});
-    for (Entry& e : batch) {
-      if (e.event.is_null()) continue;
-      if (ok) metrics_.escalations_logged++;
-      if (e.done) e.done(ok);
-      if (webhook_) webhook_->Enqueue(std::move(e.event));
+    if (!fresh.empty() || !unwritten_.empty()) Write(std::move(fresh));
+    if (stopping) {
+      if (!unwritten_.empty()) {
+        log_.Error("escalations_not_written", {{"path", path()}, {"events", unwritten_events_},
+                                               {"lines", unwritten_.size()}});
+      }
+      return;
     }
   }
+}
+
+void EscalationSink::Write(std::deque<Entry> fresh) {
+  std::string data;
+  for (const Unwritten& u : unwritten_) data += u.line;
+  for (const Entry& e : fresh) data += e.line;
+  std::string why = log_file_.Append(data);
+  const bool ok = why.empty();
+  if (ok) {
+    size_t fresh_events = 0;
+    for (const Entry& e : fresh) fresh_events += e.event.is_null() ? 0 : 1;
+    metrics_.escalations_logged += unwritten_events_ + fresh_events;
+    if (!unwritten_.empty()) {
+      log_.Info("escalation_log_recovered", {{"path", path()}, {"events", unwritten_events_}});
+    }
+    unwritten_.clear();
+    unwritten_events_ = 0;
+    dropping_ = false;
+  } else {
+    for (Entry& e : fresh) KeepUnwritten(std::move(e.line), !e.event.is_null());
+    // Once per retry interval at most: a full disk must not also flood the log.
+    auto now = std::chrono::steady_clock::now();
+    if (now - failure_logged_ >= retry_interval_) {
+      failure_logged_ = now;
+      log_.Error("escalation_log_write_failed", {{"path", path()},
+                                                 {"error", why},
+                                                 {"unwritten_events", unwritten_events_},
+                                                 {"retry_in_ms", retry_interval_.count()}});
+    }
+  }
+  metrics_.escalations_unwritten.store(static_cast<int64_t>(unwritten_events_));
+  all_written_.store(unwritten_.empty(), std::memory_order_relaxed);
+  for (Entry& e : fresh) {
+    if (e.event.is_null()) continue;
+    if (e.done) e.done(ok);  // help is never held back by the disk
+    if (webhook_) webhook_->Enqueue(std::move(e.event));
+  }
+}
+
+void EscalationSink::KeepUnwritten(std::string line, bool event) {
+  if (unwritten_.size() >= kMaxUnwritten) {
+    // Keep the oldest: the log stays every event in order up to here. A
+    // dropped mark only means a delivery again after a restart.
+    if (event) metrics_.escalations_dropped++;
+    if (!dropping_) {
+      dropping_ = true;
+      log_.Error("escalation_backlog_full", {{"path", path()}, {"max_lines", kMaxUnwritten}});
+    }
+    return;
+  }
+  if (event) ++unwritten_events_;
+  unwritten_.push_back({std::move(line), event});
 }
 
 }  // namespace screener::server

@@ -101,11 +101,20 @@ std::string Metrics::Render() const {
          conversations_forgotten.load());
   Simple(out, "screener_conversations_expired_total", "counter", "Detached conversations that expired.",
          conversations_expired.load());
+  Simple(out, "screener_conversations_refused_total", "counter",
+         "Starts refused because the server held --max-conversations conversations.",
+         conversations_refused.load());
   Simple(out, "screener_messages_in_total", "counter", "WebSocket frames received from clients.", messages_in.load());
   Simple(out, "screener_messages_out_total", "counter", "WebSocket frames sent to clients.", messages_out.load());
   Simple(out, "screener_http_requests_total", "counter", "Plain HTTP requests served.", http_requests.load());
   Simple(out, "screener_escalations_total", "counter", "Escalation events written to the log.",
          escalations_logged.load());
+  Simple(out, "screener_escalations_unwritten", "gauge",
+         "Escalation events replied to whose log write failed, waiting to be written.",
+         escalations_unwritten.load());
+  Simple(out, "screener_escalations_dropped_total", "counter",
+         "Escalation events never written to the log: the unwritten backlog was full.",
+         escalations_dropped.load());
   Simple(out, "screener_webhook_delivered_total", "counter", "Escalation events delivered to the webhook.",
          webhook_delivered.load());
   Simple(out, "screener_webhook_failures_total", "counter", "Failed webhook delivery attempts.",

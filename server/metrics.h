@@ -49,10 +49,13 @@ class Metrics {
   std::atomic<uint64_t> conversations_resumed{0};
   std::atomic<uint64_t> conversations_forgotten{0};
   std::atomic<uint64_t> conversations_expired{0};
+  std::atomic<uint64_t> conversations_refused{0};  // start beyond --max-conversations
   std::atomic<uint64_t> messages_in{0};
   std::atomic<uint64_t> messages_out{0};
   std::atomic<uint64_t> http_requests{0};
   std::atomic<uint64_t> escalations_logged{0};
+  std::atomic<int64_t> escalations_unwritten{0};   // replied to, not yet in the log (its write failed)
+  std::atomic<uint64_t> escalations_dropped{0};    // past the unwritten bound: never written to the log
   std::atomic<uint64_t> webhook_delivered{0};
   std::atomic<uint64_t> webhook_failures{0};
   std::atomic<int64_t> webhook_pending{0};

@@ -12,10 +12,6 @@
 namespace screener::server::testing {
 namespace {
 
-double MetricOf(uint16_t port, const std::string& sample) {
-  return Metric(HttpRequest(port, "/metrics").body, sample);
-}
-
 // Connections the test keeps open and silent, for the server's timeouts to end.
 struct Silent {
   net::io_context ioc;

@@ -23,8 +23,6 @@ struct Fault {
   std::function<void()> heal;
 };
 
-int Ready(uint16_t port) { return HttpRequest(port, "/readyz").status; }
-
 // `sessions` is the sessions directory as this process sees it.
 void ChatThroughAStoreFault(ServerProcess& server, const std::string& sessions, const Fault& fault) {
   uint16_t port = server.port();
@@ -114,8 +112,7 @@ TEST(FaultDisk, FullDiskThenSpaceReturns) {
   fs::create_directories(state);
   // A 2 MiB tmpfs over the state dir, in the server's own mount namespace.
   ServerProcess server(state, {"--save-interval", "200ms", "--rate", "1000", "--burst", "1000"},
-                       {"unshare", "-m", "--propagation", "private", "sh", "-c",
-                        "mount -t tmpfs -o size=2m,mode=0700 screener-fault \"$0\" || exit 77; exec \"$@\"", state});
+                       OnASmallTmpfs(state));
   if (server.port() == 0) {
     GTEST_SKIP() << "cannot mount a tmpfs here (needs CAP_SYS_ADMIN); "
                     "FaultDisk.SessionsDirBecomesAnInvalidPathAndComesBack covers the same path. "
@@ -125,13 +122,7 @@ TEST(FaultDisk, FullDiskThenSpaceReturns) {
   std::string root = "/proc/" + std::to_string(server.pid()) + "/root" + state;
   ASSERT_TRUE(fs::exists(root + "/sessions")) << root;
   std::string filler = root + "/filler";
-  Fault fault{[&] {
-                std::ofstream out(filler, std::ios::binary);
-                std::string chunk(64 * 1024, 'x');
-                for (int i = 0; i < 64 && out; ++i) out.write(chunk.data(), chunk.size()), out.flush();
-                ASSERT_FALSE(out) << "the tmpfs did not fill up";
-              },
-              [&] { fs::remove(filler); }};
+  Fault fault{[&] { FillUp(filler); }, [&] { fs::remove(filler); }};
   ChatThroughAStoreFault(server, root + "/sessions", fault);
 }
 

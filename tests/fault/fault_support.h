@@ -283,4 +283,37 @@ inline std::string Begin(WsClient& c) {
   return session.value("token", "");
 }
 
+// A new conversation that reaches a crisis reply (one escalation event).
+inline void Crisis(uint16_t port) {
+  WsClient c;
+  ASSERT_TRUE(c.Connect(port));
+  Begin(c);
+  c.Ask(MessageFrame("yes"));
+  EXPECT_TRUE(c.Ask(MessageFrame("I want to kill myself")).contains("crisis"));
+  c.Close();
+}
+
+inline int Ready(uint16_t port) { return HttpRequest(port, "/readyz").status; }
+
+// One sample of GET /metrics, or -1.
+inline double MetricOf(uint16_t port, const std::string& sample) {
+  return Metric(HttpRequest(port, "/metrics").body, sample);
+}
+
+// A ServerProcess prefix: the server runs with a 2 MiB tmpfs over `dir`, in
+// its own mount namespace (nothing leaks to the host; it goes with the
+// process). Without CAP_SYS_ADMIN the server never starts (port 0): skip.
+inline std::vector<std::string> OnASmallTmpfs(const std::string& dir) {
+  return {"unshare", "-m", "--propagation", "private", "sh", "-c",
+          "mount -t tmpfs -o size=2m,mode=0700 screener-fault \"$0\" || exit 77; exec \"$@\"", dir};
+}
+
+// Writes `file` until its file system is full.
+inline void FillUp(const std::string& file) {
+  std::ofstream out(file, std::ios::binary);
+  std::string chunk(64 * 1024, 'x');
+  for (int i = 0; i < 64 && out; ++i) out.write(chunk.data(), chunk.size()), out.flush();
+  ASSERT_FALSE(out) << "the file system did not fill up";
+}
+
 }  // namespace screener::server::testing

@@ -12,15 +12,6 @@
 namespace screener::server::testing {
 namespace {
 
-void Crisis(uint16_t port) {
-  WsClient c;
-  ASSERT_TRUE(c.Connect(port));
-  Begin(c);
-  c.Ask(MessageFrame("yes"));
-  EXPECT_TRUE(c.Ask(MessageFrame("I want to kill myself")).contains("crisis"));
-  c.Close();
-}
-
 TEST(FaultWebhook, DownThen500ThenSlowThenHealthyDeliversEveryEventInOrder) {
   TempDir dir;
   Webhook hook(Webhook::Mode::kDown, 800ms);
