@@ -10,6 +10,7 @@
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -400,19 +401,21 @@ Result<Normalizer> Normalizer::Create() {
     std::string utf8, folded;
     AppendUtf8(c, &utf8);
     n.FoldUnicode(utf8, &folded);
-    if (!HasNonAscii(folded)) n.common_[cp - kCommonFirst] = std::move(folded);
+    if (!HasNonAscii(folded) && folded.size() <= utf8.size()) n.common_[cp - kCommonFirst] = std::move(folded);
   }
   return n;
 }
 
 bool Normalizer::FoldCommonLatin(std::string_view message, std::string* out) const {
-  out->clear();
-  out->reserve(message.size());
+  // Every table entry is at most as long as its UTF-8 form (checked when the
+  // table is built), so the output fits in the input's size.
+  out->resize(message.size());
+  char* o = out->data();
   const auto* bytes = reinterpret_cast<const uint8_t*>(message.data());
   const int32_t length = static_cast<int32_t>(message.size());
   for (int32_t i = 0; i < length;) {
     if (bytes[i] < 0x80) {
-      out->push_back(Lower(static_cast<char>(bytes[i++])));
+      *o++ = Lower(static_cast<char>(bytes[i++]));
       continue;
     }
     UChar32 cp;
@@ -420,8 +423,9 @@ bool Normalizer::FoldCommonLatin(std::string_view message, std::string* out) con
     if (cp < static_cast<UChar32>(kCommonFirst) || cp > static_cast<UChar32>(kCommonLast)) return false;
     const std::optional<std::string>& ascii = common_[static_cast<size_t>(cp) - kCommonFirst];
     if (!ascii) return false;
-    out->append(*ascii);
+    o = std::copy(ascii->begin(), ascii->end(), o);
   }
+  out->resize(static_cast<size_t>(o - out->data()));
   return true;
 }
 
