@@ -116,6 +116,7 @@ class Registry {
   bool saves_ok() const { return saves_ok_.load(std::memory_order_relaxed); }
 
  private:
+  static void ReleaseFreedMemory();
   void Run();
   void SaveDirty(bool all);
   void Sweep();
