@@ -101,6 +101,9 @@ std::string Metrics::Render() const {
          conversations_forgotten.load());
   Simple(out, "screener_conversations_expired_total", "counter", "Detached conversations that expired.",
          conversations_expired.load());
+  Simple(out, "screener_conversations_refused_total", "counter",
+         "Starts refused because the server held --max-conversations conversations.",
+         conversations_refused.load());
   Simple(out, "screener_messages_in_total", "counter", "WebSocket frames received from clients.", messages_in.load());
   Simple(out, "screener_messages_out_total", "counter", "WebSocket frames sent to clients.", messages_out.load());
   Simple(out, "screener_http_requests_total", "counter", "Plain HTTP requests served.", http_requests.load());

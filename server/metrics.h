@@ -49,6 +49,7 @@ class Metrics {
   std::atomic<uint64_t> conversations_resumed{0};
   std::atomic<uint64_t> conversations_forgotten{0};
   std::atomic<uint64_t> conversations_expired{0};
+  std::atomic<uint64_t> conversations_refused{0};  // start beyond --max-conversations
   std::atomic<uint64_t> messages_in{0};
   std::atomic<uint64_t> messages_out{0};
   std::atomic<uint64_t> http_requests{0};

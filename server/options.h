@@ -26,6 +26,7 @@ struct ServerOptions {
   std::vector<std::string> allowed_origins;  // besides the server's own origin
   int threads = 0;                       // 0: one per core
   int max_connections = 10000;           // open WebSockets; more get 503 at upgrade
+  size_t max_conversations = 50000;      // held in memory (attached or resumable); more: start gets "unavailable"
   size_t max_frame = 4096;               // bytes; larger frames close with 1009
   double rate = 5;                       // messages per second per connection (token bucket)
   double burst = 20;                     // bucket size

@@ -134,12 +134,13 @@ Outcome ProtocolSession::Start(const json& frame) {
   }
   Conversation conversation(script, ConversationOptions{region});
   Turn turn = conversation.Start();
-  Registry::Handle handle = state_.registry.Create(std::move(conversation), self_weak_, self_);
-  record_ = handle.record;
+  std::optional<Registry::Handle> handle = state_.registry.Create(std::move(conversation), self_weak_, self_);
+  if (!handle) return Unavailable();  // at --max-conversations; the widget retries
+  record_ = handle->record;
   state_.metrics.conversations_started++;
   state_.log.Info("conversation_start", {{"session", record_->id}, {"script", script->script.id}, {"region", region}});
   Outcome out;
-  out.frames.push_back(SessionFrame(handle.token, *script, false));
+  out.frames.push_back(SessionFrame(handle->token, *script, false));
   std::lock_guard lock(record_->mu);
   if (turn.ended) state_.metrics.conversations_finished++;
   AddTurn(out, *record_, turn, std::nullopt, true, std::string());

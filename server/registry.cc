@@ -21,13 +21,14 @@ Clock::time_point FromUnixMs(int64_t ms) { return Clock::time_point(std::chrono:
 }  // namespace
 
 Registry::Registry(std::shared_ptr<const ScriptLibrary> library, ConversationStore& store, Metrics& metrics,
-                   Logger& log, Millis resume_window, Millis save_interval)
+                   Logger& log, Millis resume_window, Millis save_interval, size_t max_conversations)
     : library_(std::move(library)),
       store_(store),
       metrics_(metrics),
       log_(log),
       resume_window_(resume_window),
-      save_interval_(save_interval) {}
+      save_interval_(save_interval),
+      max_conversations_(max_conversations) {}
 
 Registry::~Registry() { Stop(); }
 
@@ -98,7 +99,8 @@ void Registry::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-Registry::Handle Registry::Create(Conversation conversation, std::weak_ptr<Attachment> to, const Attachment* self) {
+std::optional<Registry::Handle> Registry::Create(Conversation conversation, std::weak_ptr<Attachment> to,
+                                                 const Attachment* self) {
   Handle h;
   h.token = NewToken();
   h.record = std::make_shared<ConversationRecord>(NewSessionId());
@@ -108,6 +110,13 @@ Registry::Handle Registry::Create(Conversation conversation, std::weak_ptr<Attac
   h.record->attached_raw = self;
   h.record->dirty = true;
   std::lock_guard lock(mu_);
+  // Counted under the same lock as the insert: concurrent starts cannot
+  // overshoot. Restored conversations count too (a lowered cap refuses
+  // starts until enough of them have gone).
+  if (by_id_.size() >= max_conversations_) {
+    metrics_.conversations_refused++;
+    return std::nullopt;
+  }
   by_hash_[h.record->token_hash] = h.record;
   by_id_[h.record->id] = h.record;
   metrics_.conversations_live.store(static_cast<int64_t>(by_id_.size()));
@@ -253,6 +262,15 @@ void Registry::Sweep() {
   }
 }
 
+void Registry::LogRefusals() {
+  uint64_t refused = metrics_.conversations_refused.load();
+  if (refused == refusals_logged_) return;
+  log_.Warn("conversations_refused", {{"refused", refused - refusals_logged_},
+                                      {"live", size()},
+                                      {"max_conversations", max_conversations_}});
+  refusals_logged_ = refused;
+}
+
 void Registry::Run() {
   auto next_save = std::chrono::steady_clock::now() + save_interval_;
   for (;;) {
@@ -271,6 +289,7 @@ void Registry::Run() {
     if (due || stopping || flush_target > flush_done_) {
       Sweep();
       SaveDirty(stopping);
+      LogRefusals();
       next_save = std::chrono::steady_clock::now() + save_interval_;
     }
     // Removals after saves: a snapshot taken before a forget is written

@@ -11,6 +11,14 @@
 // older than `resume_window`; so no network thread touches the disk for a
 // conversation. Window: a crash loses at most the last `save_interval` of
 // answers; Stop() saves everything.
+//
+// At most `max_conversations` records are held (attached or resumable):
+// Create refuses beyond it, so a client that starts conversations in a loop
+// (or many that drop and leave theirs resumable) cannot grow memory without
+// bound. Slots come back as conversations are forgotten, replaced by a new
+// start on their connection, or expire. Refusals are counted
+// (screener_conversations_refused_total) and logged by the persister at
+// most once per save interval.
 #pragma once
 
 #include <atomic>
@@ -61,7 +69,7 @@ struct ConversationRecord {
 class Registry {
  public:
   Registry(std::shared_ptr<const ScriptLibrary> library, ConversationStore& store, Metrics& metrics, Logger& log,
-           Millis resume_window, Millis save_interval);
+           Millis resume_window, Millis save_interval, size_t max_conversations);
   ~Registry();  // Stop()s
 
   // Loads saved conversations (dropping expired and unreadable ones) and
@@ -76,8 +84,9 @@ class Registry {
     std::string token;  // the new token, given to the client once
   };
 
-  // A new conversation attached to `to`.
-  Handle Create(Conversation conversation, std::weak_ptr<Attachment> to, const Attachment* self);
+  // A new conversation attached to `to`; nullopt when the registry already
+  // holds max_conversations.
+  std::optional<Handle> Create(Conversation conversation, std::weak_ptr<Attachment> to, const Attachment* self);
 
   // Takes up the conversation of `token`: rotates the token, attaches it to
   // `to`, and tells the connection it was attached to (if any) that it was
@@ -110,6 +119,7 @@ class Registry {
   void Run();
   void SaveDirty(bool all);
   void Sweep();
+  void LogRefusals();  // persister: what Create refused since the last round
   void RemoveLocked(const std::shared_ptr<ConversationRecord>& record);  // registry mu_ held
   nlohmann::json Snapshot(ConversationRecord& record, bool detach_now);  // record mu held
 
@@ -119,6 +129,8 @@ class Registry {
   Logger& log_;
   const Millis resume_window_;
   const Millis save_interval_;
+  const size_t max_conversations_;
+  uint64_t refusals_logged_ = 0;  // persister thread only
 
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<ConversationRecord>> by_hash_;

@@ -78,7 +78,8 @@ Problems Server::Start() {
     redis = sessions.get();
     m.store = std::move(sessions);
   }
-  m.registry = std::make_unique<Registry>(m.library, *m.store, m.metrics, m.log, o.resume_window, o.save_interval);
+  m.registry = std::make_unique<Registry>(m.library, *m.store, m.metrics, m.log, o.resume_window, o.save_interval,
+                                          o.max_conversations);
   m.escalation = std::make_unique<EscalationSink>((fs::path(o.state_dir) / "escalations.jsonl").string(), o,
                                                   m.metrics, m.log);
   m.state = std::make_unique<SharedState>(o, m.library, *m.store, *m.registry, *m.escalation, m.metrics, m.log);

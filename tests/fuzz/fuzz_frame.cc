@@ -8,7 +8,8 @@
 // so resumes, takeovers and rotations are reachable. Invariants: nothing
 // throws or crashes; every outgoing frame is a JSON object with a "type";
 // tokens are 22 base64url characters; a crisis turn carries resources; an
-// escalation never carries the person's text (include-text is off).
+// escalation never carries the person's text (include-text is off); the
+// registry never holds more than --max-conversations (8 here).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -43,17 +44,23 @@ struct Connection final : Attachment {
   void TakenOver() override { taken_over = true; }
 };
 
+ServerOptions FuzzOptions() {
+  ServerOptions o;
+  o.rate = 1e9;
+  o.burst = 48;
+  o.max_conversations = 8;  // small enough for inputs to reach the refusal
+  return o;
+}
+
 struct Env {
-  Env() {
-    options.rate = 1e9;
-    options.burst = 48;
-  }
-  ServerOptions options;
+  // Set before the registry below is built from it.
+  ServerOptions options = FuzzOptions();
   Metrics metrics;
   std::ostringstream sink;
   Logger log{sink, LogLevel::kOff};
   MemoryStore store;
-  Registry registry{Library(), store, metrics, log, options.resume_window, options.save_interval};
+  Registry registry{Library(), store, metrics, log, options.resume_window, options.save_interval,
+                    options.max_conversations};
   EscalationSink escalation{"/dev/null", options, metrics, log};
   SharedState state{options, Library(), store, registry, escalation, metrics, log};
 };
@@ -117,6 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (type == "bot" && j.contains("crisis")) Check(j.contains("resources") && !j["resources"].empty());
     }
     if (out.escalation) Check(out.escalation->contains("id") && !out.escalation->contains("text"));
+    Check(env.registry.size() <= env.options.max_conversations);
     // A takeover reaches the old connection on its strand in the server.
     for (Slot& s : slots) {
       if (s.conn->taken_over) {

@@ -21,6 +21,7 @@ TEST(ServerOptions, Defaults) {
   EXPECT_EQ(p->options.bind, "127.0.0.1");
   EXPECT_EQ(p->options.port, 8080);
   EXPECT_EQ(p->options.max_frame, 4096u);
+  EXPECT_EQ(p->options.max_conversations, 50000u);
   EXPECT_EQ(p->options.resume_window, std::chrono::minutes(30));
   EXPECT_TRUE(p->options.allowed_origins.empty());
 }
@@ -28,7 +29,7 @@ TEST(ServerOptions, Defaults) {
 TEST(ServerOptions, CommandLine) {
   auto p = Parse({"--port", "9000", "--allowed-origin", "https://a.example", "--allowed-origin=https://b.example",
                   "--resume-window", "10m", "--save-interval", "500ms", "--rate", "2.5", "--escalation-include-text",
-                  "--log-level", "warn"});
+                  "--log-level", "warn", "--max-conversations", "300"});
   ASSERT_TRUE(p) << p.error();
   EXPECT_EQ(p->options.port, 9000);
   EXPECT_EQ(p->options.allowed_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
@@ -37,12 +38,15 @@ TEST(ServerOptions, CommandLine) {
   EXPECT_DOUBLE_EQ(p->options.rate, 2.5);
   EXPECT_TRUE(p->options.escalation_include_text);
   EXPECT_EQ(p->options.log_level, LogLevel::kWarn);
+  EXPECT_EQ(p->options.max_conversations, 300u);
 }
 
 TEST(ServerOptions, Errors) {
   EXPECT_EQ(Parse({"--prot"}).error(), "unknown option --prot (see --help)");
   EXPECT_EQ(Parse({"--port", "70000"}).error(), "--port: expected an integer from 0 to 65535");
   EXPECT_EQ(Parse({"--port"}).error(), "--port: needs a value");
+  EXPECT_EQ(Parse({"--max-conversations", "0"}).error(),
+            "--max-conversations: expected an integer from 1 to 100000000");
   EXPECT_EQ(Parse({"--idle-timeout", "soon"}).error(),
             "--idle-timeout: expected a duration such as 500ms, 10s, 30m, 1h (a number means seconds)");
   EXPECT_EQ(Parse({"--tls-cert", "a.pem"}).error(), "--tls-cert and --tls-key go together");
@@ -53,7 +57,7 @@ TEST(ServerOptions, ConfigFile) {
   testing::TempDir dir;
   std::string file = dir.path() + "/server.json";
   std::ofstream(file) << R"({"port": 9100, "allowed-origin": ["https://a.example"], "idle-timeout": 60,
-                            "escalation-include-text": true, "scripts": "s"})";
+                            "escalation-include-text": true, "scripts": "s", "max-conversations": 1000})";
   auto p = Parse({"--config", file, "--scripts", "other"});
   ASSERT_TRUE(p) << p.error();
   EXPECT_EQ(p->options.port, 9100);
@@ -61,6 +65,7 @@ TEST(ServerOptions, ConfigFile) {
   EXPECT_EQ(p->options.idle_timeout, std::chrono::seconds(60));
   EXPECT_TRUE(p->options.escalation_include_text);
   EXPECT_EQ(p->options.scripts, "other");  // the command line wins
+  EXPECT_EQ(p->options.max_conversations, 1000u);
 }
 
 TEST(ServerOptions, ConfigFileErrorsSayWhere) {
@@ -81,6 +86,7 @@ TEST(ServerOptions, HelpListsEveryOptionWithItsDefault) {
   std::string help = HelpText();
   for (const char* option :
        {"--bind", "--port", "--scripts", "--web", "--state-dir", "--allowed-origin", "--threads", "--max-connections",
+        "--max-conversations",
         "--max-frame", "--rate", "--burst", "--write-queue", "--handshake-timeout", "--idle-timeout",
         "--resume-window", "--save-interval", "--webhook-url", "--webhook-timeout", "--webhook-backoff",
         "--webhook-backoff-max", "--escalation-include-text", "--tls-cert", "--tls-key", "--log-level", "--config",
@@ -90,6 +96,8 @@ TEST(ServerOptions, HelpListsEveryOptionWithItsDefault) {
   EXPECT_NE(help.find("[default: 8080]"), std::string::npos);
   EXPECT_NE(help.find("[default: 30m]"), std::string::npos);
   EXPECT_NE(help.find("[default: 4096]"), std::string::npos);
+  EXPECT_NE(help.find("--max-conversations N"), std::string::npos);
+  EXPECT_NE(help.find("[default: 50000]"), std::string::npos);
 }
 
 }  // namespace
