@@ -33,6 +33,12 @@ Result<nlohmann::json> ParseJsonText(std::string_view text, const std::string& f
     size_t colon = column == std::string::npos ? std::string::npos : what.find(": ", column);
     return Problem{file, "line " + std::to_string(line),
                    "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2))};
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for a double ("1e999") is out_of_range.406, not a
+    // parse_error, and carries no position (found by fuzz_script).
+    std::string what = e.what();
+    size_t end_of_id = what.find("] ");
+    return Problem{file, "", "invalid JSON: " + (end_of_id == std::string::npos ? what : what.substr(end_of_id + 2))};
   }
 }
 

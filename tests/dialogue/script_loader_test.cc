@@ -42,6 +42,13 @@ TEST(ScriptLoader, InvalidJsonSaysWhichLine) {
                                       "literal; last read: '\"x\",<U+000A>  o'; expected string literal"}));
 }
 
+// nlohmann throws out_of_range, not parse_error, for a number a double
+// cannot hold: it must be a problem, not a crash (found by fuzz_script).
+TEST(ScriptLoader, ANumberTooLargeForADoubleIsAProblem) {
+  EXPECT_EQ(Errors("{\n  \"id\": \"x\",\n  \"steps\": 1e999\n}"),
+            (std::vector<std::string>{"s.json: invalid JSON: number overflow parsing '1e999'"}));
+}
+
 struct ErrorCase {
   const char* name;
   std::function<void(json&)> edit;

@@ -44,13 +44,17 @@ struct Connection final : Attachment {
   void TakenOver() override { taken_over = true; }
 };
 
+ServerOptions FuzzOptions() {
+  ServerOptions o;
+  o.rate = 1e9;
+  o.burst = 48;
+  o.max_conversations = 8;  // small enough for inputs to reach the refusal
+  return o;
+}
+
 struct Env {
-  Env() {
-    options.rate = 1e9;
-    options.burst = 48;
-    options.max_conversations = 8;  // small enough for inputs to reach the refusal
-  }
-  ServerOptions options;
+  // Set before the registry below is built from it.
+  ServerOptions options = FuzzOptions();
   Metrics metrics;
   std::ostringstream sink;
   Logger log{sink, LogLevel::kOff};
