@@ -58,6 +58,17 @@ TEST_F(FileStoreTest, SaveAllWritesEveryRecordAndReplacesOldOnes) {
   }
 }
 
+TEST_F(FileStoreTest, TheLogIsReadableByTheOwnerOnlyAlsoAfterCompaction) {
+  const auto owner_only = fs::perms::owner_read | fs::perms::owner_write;
+  ASSERT_TRUE(store_->SaveAll({RecordOf("c1", 1)}).empty());
+  EXPECT_EQ(fs::status(store_->LogPath()).permissions() & fs::perms::all, owner_only);
+  EXPECT_EQ(fs::status(dir_ / "sessions").permissions() & fs::perms::all, fs::perms::owner_all);
+  store_->RemoveAll({"c1"});
+  std::this_thread::sleep_for(FileStore::kEraseWithin);
+  store_->SaveAll({RecordOf("c2", 1)});  // compacts into a new log
+  EXPECT_EQ(fs::status(store_->LogPath()).permissions() & fs::perms::all, owner_only);
+}
+
 TEST_F(FileStoreTest, SaveAllReportsTheRecordsItCouldNotSave) {
   std::vector<std::string> failed =
       store_->SaveAll({RecordOf("good", 1), RecordOf("../escape", 1), RecordOf("also-good", 1)});
