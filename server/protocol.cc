@@ -8,6 +8,17 @@ namespace screener::server {
 
 using nlohmann::json;
 
+namespace {
+
+// An outcome that only sends one frame.
+Outcome Reply(std::string frame) {
+  Outcome out;
+  out.frames.push_back(std::move(frame));
+  return out;
+}
+
+}  // namespace
+
 ProtocolSession::ProtocolSession(SharedState& state, std::weak_ptr<Attachment> self_weak, const Attachment* self)
     : state_(state),
       self_weak_(std::move(self_weak)),
@@ -53,7 +64,7 @@ Outcome ProtocolSession::OnText(std::string_view text) {
   }
   const std::string& type = type_it->get_ref<const std::string&>();
   if (type == "message") return Message(frame, std::string());
-  if (type == "ping") return Outcome{{R"({"type":"pong"})"}, std::nullopt};
+  if (type == "ping") return Reply(R"({"type":"pong"})");
   if (type == "start") return Start(frame);
   if (type == "resume") return Resume(frame);
   if (type == "restart") return Restart();
@@ -240,7 +251,7 @@ Outcome ProtocolSession::Forget() {
   state_.metrics.conversations_forgotten++;
   state_.log.Info("conversation_forget", {{"session", record_->id}});
   record_.reset();
-  return Outcome{{R"({"type":"forgotten"})"}, std::nullopt};
+  return Reply(R"({"type":"forgotten"})");
 }
 
 void ProtocolSession::OnDisconnect() {
@@ -428,7 +439,7 @@ Outcome ProtocolSession::RedisForget() {
         if (record_ == record) record_.reset();
         state_.metrics.conversations_forgotten++;
         state_.log.Info("conversation_forget", {{"session", record->id}});
-        return Outcome{{R"({"type":"forgotten"})"}, std::nullopt};
+        return Reply(R"({"type":"forgotten"})");
       });
     });
   };

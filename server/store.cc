@@ -46,24 +46,6 @@ bool SafeId(const std::string& id) {
   return true;
 }
 
-// Writes a whole file without syncing it; on failure the file is removed and
-// errno tells why.
-bool WriteUnsynced(const std::string& path, const std::string& data) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return false;
-  bool ok = WriteAll(fd, data.data(), data.size());
-  int error = ok ? 0 : errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    error = errno;
-  }
-  if (!ok) {
-    ::unlink(path.c_str());
-    errno = error;
-  }
-  return ok;
-}
-
 }  // namespace
 
 std::vector<std::string> ConversationStore::SaveAll(const std::vector<Record>& records) {
