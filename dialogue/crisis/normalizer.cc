@@ -415,7 +415,11 @@ bool Normalizer::FoldCommonLatin(std::string_view message, std::string* out) con
   const int32_t length = static_cast<int32_t>(message.size());
   for (int32_t i = 0; i < length;) {
     if (bytes[i] < 0x80) {
-      *o++ = Lower(static_cast<char>(bytes[i++]));
+      // A run of ASCII is copied as it is: every path after this one lower-cases.
+      int32_t end = i + 1;
+      while (end < length && bytes[end] < 0x80) ++end;
+      o = std::copy(message.data() + i, message.data() + end, o);
+      i = end;
       continue;
     }
     UChar32 cp;
