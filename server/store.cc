@@ -164,6 +164,17 @@ LiveLines ReadLive(std::string_view text, const std::string& path, Problems* pro
   return live;
 }
 
+// Whether the last of a file's `size` bytes is a newline (a torn last line
+// is not), reading only that byte: the log may be large.
+bool EndsWithNewline(const std::string& path, uint64_t size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char last = 0;
+  bool ok = ::pread(fd, &last, 1, static_cast<off_t>(size - 1)) == 1 && last == '\n';
+  ::close(fd);
+  return ok;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<FileStore>> FileStore::Open(const std::string& state_dir) {
@@ -184,16 +195,15 @@ Result<std::unique_ptr<FileStore>> FileStore::Open(const std::string& state_dir)
   uintmax_t size = fs::file_size(store->LogPath(), ec);
   store->bytes_ = ec ? 0 : size;
   store->compacted_bytes_ = store->bytes_;
-  if (store->bytes_ > 0) {
-    Result<std::string> text = ReadFileText(store->LogPath());
-    store->must_compact_ = !text || text->back() != '\n';
-  }
+  if (store->bytes_ > 0) store->must_compact_ = !EndsWithNewline(store->LogPath(), store->bytes_);
   store->must_compact_ = store->must_compact_ || files > (store->bytes_ > 0 ? 1 : 0);
   return store;
 }
 
-std::string FileStore::LogPath() const {
-  return dir_ + "/" + std::string(kLogPrefix) + std::to_string(sequence_) + std::string(kLogSuffix);
+std::string FileStore::LogPath() const { return LogPathOf(sequence_); }
+
+std::string FileStore::LogPathOf(uint64_t sequence) const {
+  return dir_ + "/" + std::string(kLogPrefix) + std::to_string(sequence) + std::string(kLogSuffix);
 }
 
 bool FileStore::Save(const std::string& id, const nlohmann::json& record) {
@@ -282,8 +292,7 @@ bool FileStore::Compact() {
   std::string compacted;
   compacted.reserve(text.size());
   for (std::string_view line : live.lines) compacted.append(line);
-  const std::string new_path =
-      dir_ + "/" + std::string(kLogPrefix) + std::to_string(sequence_ + 1) + std::string(kLogSuffix);
+  const std::string new_path = LogPathOf(sequence_ + 1);
   if (!WriteFileAtomically(new_path, compacted)) return false;
   ++sequence_;
   bytes_ = compacted_bytes_ = compacted.size();

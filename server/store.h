@@ -79,6 +79,7 @@ class FileStore final : public ConversationStore {
 
  private:
   explicit FileStore(std::string dir) : dir_(std::move(dir)) {}
+  std::string LogPathOf(uint64_t sequence) const;
   bool Append(const std::string& lines);
   bool Compact();
   void CompactIfDue();
