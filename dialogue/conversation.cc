@@ -445,6 +445,41 @@ json Conversation::Save() const {
   };
 }
 
+void Conversation::WriteSaved(JsonWriter& j) const {
+  j.Open('{');
+  j.Key("format").Int(1);
+  j.Key("script").String(script_->script.id);
+  j.Key("script_version").String(script_->script.version);
+  j.Key("region").String(options_.region);
+  j.Key("started").Bool(started_);
+  j.Key("mode").String(ModeName(static_cast<int>(mode_)));
+  j.Key("checked_from").String(ModeName(static_cast<int>(checked_from_)));
+  j.Key("state").String(state_);
+  j.Key("resume_to").String(resume_to_);
+  j.Key("unclear").Int(unclear_);
+  j.Key("scores").Open('{');
+  for (const auto& [name, score] : scores_) j.Key(name).Int(score);
+  j.Close('}');
+  j.Key("vars").Open('{');
+  for (const auto& [name, value] : vars_) j.Key(name).String(value);
+  j.Close('}');
+  j.Key("history").Open('[');
+  for (const Answered& a : history_) {
+    j.Open('{');
+    j.Key("state").String(a.state).Key("option").String(a.option);
+    j.Key("score_added").Int(a.score_added).Key("previous_var").String(a.previous_var);
+    j.Close('}');
+  }
+  j.Close(']');
+  j.Key("crisis_active").Bool(crisis_active_);
+  j.Key("check_categories").Strings(check_categories_);
+  j.Key("check_about_someone_else").Bool(check_about_someone_else_);
+  j.Key("last_turn").Open('{');
+  WriteTurnFields(j, last_turn_);
+  j.Close('}');
+  j.Close('}');
+}
+
 Result<Conversation> Conversation::Restore(std::shared_ptr<const LoadedScript> script, const json& saved) {
   auto mode_from = [](const std::string& name) -> std::optional<Mode> {
     for (int m = 0; m < 4; ++m) {

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dialogue/json_writer.h"
 #include "dialogue/library.h"
 #include "dialogue/result.h"
 #include "dialogue/turn.h"
@@ -46,6 +47,9 @@ class Conversation {
   // variables, the undo history), crisis status and the last turn. Not the
   // person's messages.
   nlohmann::json Save() const;
+  // Save() as JSON text, written into `j` without building a tree: the
+  // server saves thousands of conversations a round. Parses to Save().
+  void WriteSaved(JsonWriter& j) const;
   static Result<Conversation> Restore(std::shared_ptr<const LoadedScript> script, const nlohmann::json& saved);
 
  private:

@@ -43,12 +43,18 @@ Result<nlohmann::json> ParseJsonText(std::string_view text, const std::string& f
 }
 
 Result<std::string> ReadFileText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  // Sized up front and read in one go: the server's conversation log can be
+  // tens of megabytes, and a stream copy through a stringbuf reads it twice.
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return Problem{path, "", "cannot open file"};
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  const std::streamoff size = in.tellg();
+  in.seekg(0);
+  if (size < 0 || !in) return Problem{path, "", "cannot read file"};
+  std::string text(static_cast<size_t>(size), '\0');
+  in.read(text.data(), size);
   if (in.bad()) return Problem{path, "", "cannot read file"};
-  return buffer.str();
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
 }
 
 void JsonReader::Fail(const std::string& pointer, std::string reason) const {

@@ -45,6 +45,25 @@ crisis::Resource ResourceFromJson(const json& j) {
   return r;
 }
 
+void WriteResource(JsonWriter& j, const crisis::Resource& r) {
+  j.Open('{');
+  j.Key("name").String(r.name).Key("description").String(r.description);
+  if (!r.phone.empty()) j.Key("phone").String(r.phone);
+  if (!r.sms.empty()) j.Key("sms").String(r.sms);
+  if (!r.sms_body.empty()) j.Key("sms_body").String(r.sms_body);
+  if (!r.url.empty()) j.Key("url").String(r.url);
+  if (!r.hours.empty()) j.Key("hours").String(r.hours);
+  if (r.emergency) j.Key("emergency").Bool(true);
+  if (!r.languages.empty()) j.Key("languages").Strings(r.languages);
+  j.Close('}');
+}
+
+void WriteResources(JsonWriter& j, const std::vector<crisis::Resource>& resources) {
+  j.Open('[');
+  for (const crisis::Resource& r : resources) WriteResource(j, r);
+  j.Close(']');
+}
+
 }  // namespace
 
 json TurnToJson(const Turn& turn) {
@@ -104,6 +123,42 @@ Result<Turn> TurnFromJson(const json& j) {
     return turn;
   } catch (const json::exception& e) {
     return Problem{"", "", std::string("not a saved turn: ") + e.what()};
+  }
+}
+
+void WriteTurnFields(JsonWriter& j, const Turn& turn) {
+  j.Key("kind").String(TurnKindName(turn.kind));
+  j.Key("messages").Strings(turn.messages);
+  j.Key("quick_replies").Open('[');
+  for (const QuickReply& q : turn.quick_replies) {
+    j.Open('{').Key("label").String(q.label);
+    if (!q.key.empty()) j.Key("key").String(q.key);
+    j.Close('}');
+  }
+  j.Close(']');
+  j.Key("progress");
+  if (turn.progress) {
+    j.Open('{').Key("step").Int(turn.progress->step).Key("of").Int(turn.progress->of).Close('}');
+  } else {
+    j.Null();
+  }
+  j.Key("state").String(turn.state);
+  j.Key("ended").Bool(turn.ended);
+  j.Key("crisis_active").Bool(turn.crisis_active);
+  if (turn.crisis) {
+    const CrisisNotice& c = *turn.crisis;
+    j.Key("crisis").Open('{');
+    j.Key("categories").Strings(c.categories);
+    j.Key("text").String(c.text);
+    j.Key("about_someone_else").Bool(c.about_someone_else);
+    j.Key("source").String(c.source == CrisisNotice::Source::kAnswer ? "answer" : "message");
+    j.Key("resources");
+    WriteResources(j, turn.resources);
+    j.Close('}');
+  }
+  if (!turn.resources.empty()) {
+    j.Key("resources");
+    WriteResources(j, turn.resources);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dialogue/crisis/resources.h"
+#include "dialogue/json_writer.h"
 #include "dialogue/result.h"
 
 namespace screener {
@@ -62,6 +63,9 @@ std::string_view TurnKindName(TurnKind kind);
 // The JSON form used by the server's "bot" frame and saved conversations.
 nlohmann::json TurnToJson(const Turn& turn);
 nlohmann::json ResourceToJson(const crisis::Resource& resource);
+// The members of TurnToJson(turn), written into an object `j` has open: the
+// same JSON, without building a tree (it is written for every message).
+void WriteTurnFields(JsonWriter& j, const Turn& turn);
 Result<Turn> TurnFromJson(const nlohmann::json& j);
 
 }  // namespace screener

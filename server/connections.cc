@@ -604,8 +604,17 @@ class TcpListener final : public Listener, public std::enable_shared_from_this<T
  private:
   void DoAccept() {
     if (closed_) return;
-    acceptor_.async_accept(net::make_strand(ioc_),
+    acceptor_.async_accept(ConnectionExecutor(),
                            beast::bind_front_handler(&TcpListener::OnAccept, shared_from_this()));
+  }
+
+  // Each connection's handlers must run one at a time. With one network
+  // thread they do anyway, and other threads only ever post to a
+  // connection, so a strand would add a queue and a lock to every operation
+  // for nothing.
+  net::any_io_executor ConnectionExecutor() {
+    if (state_.network_threads == 1) return ioc_.get_executor();
+    return net::make_strand(ioc_);
   }
 
   void OnAccept(beast::error_code ec, tcp::socket socket) {

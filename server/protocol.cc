@@ -2,6 +2,7 @@
 
 #include "server/bot_frame.h"
 #include "server/redis_sessions.h"
+#include "server/saved_record.h"
 #include "server/token.h"
 
 namespace screener::server {
@@ -275,15 +276,12 @@ Outcome ProtocolSession::Unavailable() {
   return Error(ErrorKind::kUnavailable, "the service is temporarily unavailable; try again in a moment");
 }
 
-json ProtocolSession::RecordJson(const ConversationRecord& record, const Conversation& conversation,
-                                 int64_t last_answered) const {
+std::string ProtocolSession::RecordText(const ConversationRecord& record, const Conversation& conversation,
+                                        int64_t last_answered) const {
   auto expires = std::chrono::system_clock::now() + state_.options.resume_window;
-  return json{{"format", 1},
-              {"id", record.id},
-              {"token_hash", record.token_hash},
-              {"expires_at", std::chrono::duration_cast<std::chrono::milliseconds>(expires.time_since_epoch()).count()},
-              {"last_answered", last_answered},
-              {"conversation", conversation.Save()}};
+  return SavedRecord(record.id, record.token_hash,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(expires.time_since_epoch()).count(),
+                     last_answered, conversation);
 }
 
 Outcome ProtocolSession::RedisStart(std::shared_ptr<const LoadedScript> script, const std::string& region) {
@@ -299,7 +297,7 @@ Outcome ProtocolSession::RedisStart(std::shared_ptr<const LoadedScript> script, 
   auto record = std::make_shared<ConversationRecord>(NewSessionId());
   record->token_hash = TokenHash(token);
   record->attached_raw = self_;
-  std::string snapshot = RecordJson(*record, conversation, -1).dump();
+  std::string snapshot = RecordText(*record, conversation, -1);
   record->conversation.emplace(std::move(conversation));
   Outcome out;
   out.pending = [this, record, token, turn, script, snapshot, region](Resolve done) {
@@ -340,7 +338,7 @@ Outcome ProtocolSession::RedisAdvance(bool restart, std::optional<int64_t> id, c
   bool was_ended = next->ended();
   Turn turn = restart ? next->Start() : next->Reply(text);
   int64_t last = restart ? -1 : id.value_or(record->last_answered);
-  std::string snapshot = RecordJson(*record, *next, last).dump();
+  std::string snapshot = RecordText(*record, *next, last);
   int64_t expected = version_;
   std::optional<int64_t> reply_to = restart ? std::nullopt : id;
   std::string event_text = text;

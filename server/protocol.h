@@ -76,8 +76,8 @@ class ProtocolSession {
   // The Redis store (state_.redis): every change is saved before its frames
   // go out (server/redis_sessions.h).
   Outcome Unavailable();
-  nlohmann::json RecordJson(const ConversationRecord& record, const Conversation& conversation,
-                            int64_t last_answered) const;
+  std::string RecordText(const ConversationRecord& record, const Conversation& conversation,
+                         int64_t last_answered) const;
   Outcome RedisStart(std::shared_ptr<const LoadedScript> script, const std::string& region);
   Outcome RedisAdvance(bool restart, std::optional<int64_t> id, const std::string& text);
   Outcome RedisResume(const std::string& token);

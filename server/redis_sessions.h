@@ -50,7 +50,7 @@ class RedisSessions final : public ConversationStore {
 
   // ConversationStore: the registry's persister has nothing to do here
   // (conversations are saved per turn); Writable() is Redis's health.
-  bool Save(const std::string&, const nlohmann::json&) override { return true; }
+  bool Save(const std::string&, const std::string&) override { return true; }
   std::vector<nlohmann::json> LoadAll(Problems*) override { return {}; }
   void Remove(const std::string&) override {}
   bool Writable() const override { return pool_.healthy(); }

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "server/saved_record.h"
 #include "server/token.h"
 
 namespace screener::server {
@@ -196,17 +197,13 @@ size_t Registry::size() const {
   return by_id_.size();
 }
 
-json Registry::Snapshot(ConversationRecord& record, bool detach_now) {
+std::string Registry::Snapshot(ConversationRecord& record, Clock::time_point now) {
   // An attached conversation's window starts when it is saved: after a
   // crash or a shutdown its connection is gone from that moment.
   bool attached = record.attached_raw != nullptr && !record.attached.expired();
-  Clock::time_point window_start = attached ? Clock::now() : record.detached_at;
-  return json{{"format", 1},
-              {"id", record.id},
-              {"token_hash", record.token_hash},
-              {"expires_at", ToUnixMs(window_start + resume_window_)},
-              {"last_answered", record.last_answered},
-              {"conversation", record.conversation->Save()}};
+  Clock::time_point window_start = attached ? now : record.detached_at;
+  return SavedRecord(record.id, record.token_hash, ToUnixMs(window_start + resume_window_), record.last_answered,
+                     *record.conversation);
 }
 
 void Registry::SaveDirty(bool all) {
@@ -217,11 +214,16 @@ void Registry::SaveDirty(bool all) {
     for (const auto& [id, r] : by_id_) records.push_back(r);
   }
   std::vector<ConversationStore::Record> snapshots;
+  const Clock::time_point now = Clock::now();
   for (const auto& r : records) {
     std::lock_guard lock(r->mu);
     if (r->gone || (!r->dirty && !all) || !r->conversation) continue;
-    snapshots.push_back({r->id, Snapshot(*r, all)});
+    snapshots.push_back({r->id, Snapshot(*r, now)});
     r->dirty = false;
+    // A round can be 10,000 snapshots (tens of milliseconds). The kernel
+    // lets a niced thread finish its time slice, milliseconds, before a
+    // network thread on the same core runs again: step aside now and then.
+    if (snapshots.size() % 32 == 0) std::this_thread::yield();
   }
   std::vector<std::string> failed_ids = store_.SaveAll(snapshots);
   const size_t failed = failed_ids.size();

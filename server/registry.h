@@ -122,7 +122,8 @@ class Registry {
   void Sweep();
   void LogRefusals();  // persister: what Create refused since the last round
   void RemoveLocked(const std::shared_ptr<ConversationRecord>& record);  // registry mu_ held
-  nlohmann::json Snapshot(ConversationRecord& record, bool detach_now);  // record mu held
+  // The record to store (server/saved_record.h); record mu held.
+  std::string Snapshot(ConversationRecord& record, std::chrono::system_clock::time_point now);
 
   std::shared_ptr<const ScriptLibrary> library_;
   ConversationStore& store_;

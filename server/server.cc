@@ -115,6 +115,7 @@ Problems Server::Start() {
   }
   int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   m.ioc = std::make_unique<net::io_context>(threads);
+  m.state->network_threads = threads;
   Result<std::shared_ptr<Listener>> listener = Listen(*m.ioc, *m.state, m.tls.get());
   if (!listener) {
     m.escalation->Stop();

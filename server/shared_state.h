@@ -50,6 +50,7 @@ struct SharedState {
   RedisSessions* redis = nullptr;
   RedisOutbox* outbox = nullptr;
   bool tls = false;
+  int network_threads = 1;  // threads running the io_context
   std::string web_root;  // canonical path of --web; "" if it does not exist
   std::atomic<bool> stopping{false};
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <map>
@@ -16,9 +17,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// In pieces of at most kWriteChunk: the kernel here runs without
+// preemption (PREEMPT_NONE is common on servers), so one write(2) of a save
+// round's megabytes holds its core for milliseconds, and a network thread
+// sharing that core waits the whole time. A syscall's return lets it in.
+constexpr size_t kWriteChunk = 64 * 1024;
+
 bool WriteAll(int fd, const char* data, size_t size) {
   while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
+    ssize_t n = ::write(fd, data, std::min(size, kWriteChunk));
     if (n < 0) {
       if (errno == EINTR) continue;
       return false;
@@ -51,7 +58,7 @@ bool SafeId(const std::string& id) {
 std::vector<std::string> ConversationStore::SaveAll(const std::vector<Record>& records) {
   std::vector<std::string> failed;
   for (const Record& r : records) {
-    if (!Save(r.id, r.record)) failed.push_back(r.id);
+    if (!Save(r.id, r.json)) failed.push_back(r.id);
   }
   return failed;
 }
@@ -108,13 +115,8 @@ uint64_t SequenceOf(const std::string& name) {
 constexpr std::string_view kIdPrefix = "{\"id\":\"";
 constexpr std::string_view kRemovedRest = "\",\"removed\":true}";
 
-std::string SaveLine(const std::string& id, const nlohmann::json& record) {
-  std::string line;
-  line.reserve(64 + id.size());
-  line.append(kIdPrefix).append(id).append("\",\"record\":");
-  line += record.dump();
-  line += "}\n";
-  return line;
+void AppendSaveLine(std::string& lines, const std::string& id, const std::string& json) {
+  lines.append(kIdPrefix).append(id).append("\",\"record\":").append(json).append("}\n");
 }
 
 std::string RemoveLine(const std::string& id) {
@@ -206,20 +208,23 @@ std::string FileStore::LogPathOf(uint64_t sequence) const {
   return dir_ + "/" + std::string(kLogPrefix) + std::to_string(sequence) + std::string(kLogSuffix);
 }
 
-bool FileStore::Save(const std::string& id, const nlohmann::json& record) {
-  return SaveAll({Record{id, record}}).empty();
+bool FileStore::Save(const std::string& id, const std::string& json) {
+  return SaveAll({Record{id, json}}).empty();
 }
 
 std::vector<std::string> FileStore::SaveAll(const std::vector<Record>& records) {
   std::vector<std::string> failed;
   std::string lines;
+  size_t size = 0;
+  for (const Record& r : records) size += r.id.size() + r.json.size() + kIdPrefix.size() + 16;
+  lines.reserve(size);
   std::vector<std::string> written;
   for (const Record& r : records) {
     if (!SafeId(r.id)) {
       failed.push_back(r.id);
       continue;
     }
-    lines += SaveLine(r.id, r.record);
+    AppendSaveLine(lines, r.id, r.json);
     written.push_back(r.id);
   }
   int error = failed.empty() ? 0 : EINVAL;
@@ -350,9 +355,11 @@ bool FileStore::Writable() const {
   return ok;
 }
 
-bool MemoryStore::Save(const std::string& id, const nlohmann::json& record) {
+bool MemoryStore::Save(const std::string& id, const std::string& json) {
+  nlohmann::json record = nlohmann::json::parse(json, nullptr, false);
+  if (record.is_discarded()) return false;
   std::lock_guard lock(mu_);
-  records_[id] = record;
+  records_[id] = std::move(record);
   return true;
 }
 

@@ -2,10 +2,10 @@
 // across server instances later (a Redis implementation of the same
 // interface).
 //
-// A stored record is a JSON object (see Registry::Snapshot): the
+// A stored record is a JSON object (server/saved_record.h): the
 // conversation's Save() (position and answers' effects, never message text),
 // the SHA-256 of the current token (never the token), the session id and the
-// expiry time. Implementations are called from the registry's persistence
+// expiry time. Stores are given it as text and hand it back parsed. Implementations are called from the registry's persistence
 // thread only, but must be safe to call from any one thread at a time.
 #pragma once
 
@@ -26,13 +26,13 @@ class ConversationStore {
  public:
   struct Record {
     std::string id;
-    nlohmann::json record;
+    std::string json;  // one JSON object, as SavedRecord writes it
   };
 
   virtual ~ConversationStore() = default;
   // Replaces the record of `id` atomically: after a crash either the old or
   // the new record is there, whole.
-  virtual bool Save(const std::string& id, const nlohmann::json& record) = 0;
+  virtual bool Save(const std::string& id, const std::string& json) = 0;
   // Saves each record as Save() does; returns the ids that could not be
   // saved (errno tells why for the last failure). Stores that can make a
   // whole round durable at once override it: the persister saves every
@@ -67,7 +67,7 @@ class FileStore final : public ConversationStore {
   // a second store on the same directory (a test, a tool) disturbs nothing.
   static Result<std::unique_ptr<FileStore>> Open(const std::string& state_dir);
 
-  bool Save(const std::string& id, const nlohmann::json& record) override;
+  bool Save(const std::string& id, const std::string& json) override;
   std::vector<std::string> SaveAll(const std::vector<Record>& records) override;
   std::vector<nlohmann::json> LoadAll(Problems* problems) override;
   void Remove(const std::string& id) override;
@@ -97,7 +97,7 @@ class FileStore final : public ConversationStore {
 // In memory, for tests.
 class MemoryStore final : public ConversationStore {
  public:
-  bool Save(const std::string& id, const nlohmann::json& record) override;
+  bool Save(const std::string& id, const std::string& json) override;
   std::vector<nlohmann::json> LoadAll(Problems* problems) override;
   void Remove(const std::string& id) override;
   bool Writable() const override { return true; }

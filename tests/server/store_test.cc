@@ -39,7 +39,7 @@ class FileStoreTest : public ::testing::Test {
 };
 
 ConversationStore::Record RecordOf(const std::string& id, int step) {
-  return {id, {{"id", id}, {"step", step}}};
+  return {id, nlohmann::json{{"id", id}, {"step", step}}.dump()};
 }
 
 TEST_F(FileStoreTest, SaveAllWritesEveryRecordAndReplacesOldOnes) {
@@ -117,8 +117,8 @@ TEST_F(FileStoreTest, CompactionKeepsTheLogBoundedAndTheLatestRecords) {
   for (int step = 0; step < 300; ++step) {
     round.clear();
     for (int i = 0; i < 20; ++i) {
-      round.push_back({"c" + std::to_string(i), {{"id", "c" + std::to_string(i)}, {"step", step},
-                                               {"padding", std::string(1000, 'x')}}});
+      nlohmann::json record{{"id", "c" + std::to_string(i)}, {"step", step}, {"padding", std::string(1000, 'x')}};
+      round.push_back({"c" + std::to_string(i), record.dump()});
     }
     ASSERT_TRUE(store_->SaveAll(round).empty());
   }

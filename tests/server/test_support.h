@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -82,11 +83,18 @@ class LogCapture {
 };
 
 struct TestServer {
+  // 2, or SCREENER_TEST_THREADS: ctest runs the suite again with 1, where
+  // connections run without strands (server/connections.cc).
+  static int DefaultThreads() {
+    const char* env = std::getenv("SCREENER_TEST_THREADS");
+    return env && std::atoi(env) > 0 ? std::atoi(env) : 2;
+  }
+
   explicit TestServer(const std::string& state_dir, ServerOptions o = {}) : log(capture.stream(), LogLevel::kDebug) {
     o.bind = "127.0.0.1";
     o.port = 0;
     o.state_dir = state_dir;
-    if (o.threads == 0) o.threads = 2;
+    if (o.threads == 0) o.threads = DefaultThreads();
     server = std::make_unique<Server>(o, Library(), log);
     Problems p = server->Start();
     EXPECT_TRUE(p.empty()) << ToString(p);
