@@ -1,7 +1,7 @@
 #include "dialogue/json_reader.h"
 
+#include <algorithm>
 #include <fstream>
-#include <sstream>
 
 namespace screener {
 
@@ -43,17 +43,25 @@ Result<nlohmann::json> ParseJsonText(std::string_view text, const std::string& f
 }
 
 Result<std::string> ReadFileText(const std::string& path) {
-  // Sized up front and read in one go: the server's conversation log can be
-  // tens of megabytes, and a stream copy through a stringbuf reads it twice.
+  // Sized up front: the server's conversation log can be tens of megabytes,
+  // and a stream copy through a stringbuf copies it twice. Read in 1 MiB
+  // pieces, each its own system call: a kernel without preemption would
+  // otherwise hold the core for the whole copy, and a network thread sharing
+  // it would wait.
+  constexpr std::streamsize kPiece = 1 << 20;
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return Problem{path, "", "cannot open file"};
   const std::streamoff size = in.tellg();
   in.seekg(0);
   if (size < 0 || !in) return Problem{path, "", "cannot read file"};
   std::string text(static_cast<size_t>(size), '\0');
-  in.read(text.data(), size);
+  std::streamsize done = 0;
+  while (done < size && in) {
+    in.read(text.data() + done, std::min<std::streamsize>(kPiece, size - done));
+    done += in.gcount();
+  }
   if (in.bad()) return Problem{path, "", "cannot read file"};
-  text.resize(static_cast<size_t>(in.gcount()));
+  text.resize(static_cast<size_t>(done));
   return text;
 }
 

@@ -17,6 +17,7 @@
 
 #include "server/http_util.h"
 #include "server/token.h"
+#include "server/thread_name.h"
 
 namespace screener::server {
 
@@ -44,7 +45,10 @@ class WebhookSender {
 
   void Start() {
     net::co_spawn(ioc_, Loop(), net::detached);
-    thread_ = std::thread([this] { ioc_.run(); });
+    thread_ = std::thread([this] {
+      NameThisThread("webhook");
+      ioc_.run();
+    });
   }
 
   void Stop() {
@@ -191,7 +195,10 @@ Problems EscalationSink::Start() {
     return {Problem{path(), "", "cannot open the escalation log: " + why}};
   }
   running_ = true;
-  writer_ = std::thread([this] { RunWriter(); });
+  writer_ = std::thread([this] {
+    NameThisThread("escalations");
+    RunWriter();
+  });
   if (webhook_) {
     webhook_->Start();
     if (!pending.empty()) log_.Info("webhook_redeliver", {{"events", pending.size()}});

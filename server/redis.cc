@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <sys/time.h>
 
+#include "server/thread_name.h"
+
 namespace screener::server {
 
 Result<RedisAddress> ParseRedisUrl(const std::string& url) {
@@ -146,8 +148,16 @@ void RedisPool::Start() {
   std::lock_guard lock(mu_);
   if (started_) return;
   started_ = true;
-  for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { RunWorker(); });
-  health_ = std::thread([this] { RunHealth(); });
+  for (int i = 0; i < threads_; ++i) {
+    workers_.emplace_back([this] {
+      NameThisThread("redis");
+      RunWorker();
+    });
+  }
+  health_ = std::thread([this] {
+    NameThisThread("redis-health");
+    RunHealth();
+  });
 }
 
 void RedisPool::Stop() {

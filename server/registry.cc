@@ -9,6 +9,7 @@
 
 #include "server/saved_record.h"
 #include "server/token.h"
+#include "server/thread_name.h"
 
 namespace screener::server {
 
@@ -88,7 +89,10 @@ size_t Registry::Start() {
     std::lock_guard lock(work_mu_);
     started_ = true;
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("persister");
+    Run();
+  });
   return loaded;
 }
 

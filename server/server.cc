@@ -16,6 +16,7 @@
 #include "server/redis_sessions.h"
 #include "server/shared_state.h"
 #include "server/store.h"
+#include "server/thread_name.h"
 
 namespace screener::server {
 
@@ -123,7 +124,12 @@ Problems Server::Start() {
     return listener.problems();
   }
   m.listener = *listener;
-  for (int i = 0; i < threads; ++i) m.threads.emplace_back([&m] { m.ioc->run(); });
+  for (int i = 0; i < threads; ++i) {
+    m.threads.emplace_back([&m] {
+      NameThisThread("network");
+      m.ioc->run();
+    });
+  }
   if (m.outbox) m.outbox->Start();
   m.started = true;
   m.log.Info("start", {{"bind", o.bind},

@@ -1,5 +1,7 @@
 // Integration tests: a real server on an ephemeral port, real Beast clients.
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -30,6 +32,17 @@ std::string StartConversation(WsClient& c) {
   return session.value("token", "");
 }
 
+// The names of this process's threads, from /proc.
+std::multiset<std::string> ThreadNames() {
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name)) names.insert(name);
+  }
+  return names;
+}
+
 class ServerTest : public ::testing::Test {
  protected:
   TempDir dir;
@@ -56,6 +69,19 @@ TEST_F(ServerTest, WholeConversationOverTheSocket) {
   EXPECT_EQ(c.Ask({{"type", "ping"}}, "pong")["type"], "pong");
   c.Close();
   EXPECT_EQ(s.server->metrics().conversations_finished.load(), 1u);
+}
+
+// An operator's `top -H` or `perf` tells the server's threads apart.
+TEST_F(ServerTest, ThreadsAreNamedForOperators) {
+  std::multiset<std::string> before = ThreadNames();
+  TestServer s(dir.path());
+  // Each thread names itself as it starts.
+  auto named = [&](const std::string& name, size_t more) {
+    return WaitFor([&] { return ThreadNames().count(name) == before.count(name) + more; }, std::chrono::seconds(5));
+  };
+  EXPECT_TRUE(named("network", TestServer::DefaultThreads()));
+  EXPECT_TRUE(named("persister", 1));
+  EXPECT_TRUE(named("escalations", 1));
 }
 
 TEST_F(ServerTest, RetriedMessageIdIsAnsweredWithTheSameTurn) {
