@@ -50,7 +50,7 @@ void Conversation::Reset() {
   check_about_someone_else_ = false;
 }
 
-Turn Conversation::Start() {
+const Turn& Conversation::Start() {
   Reset();
   started_ = true;
   Turn turn;
@@ -58,7 +58,7 @@ Turn Conversation::Start() {
   return Finish(std::move(turn));
 }
 
-Turn Conversation::Reply(std::string_view text) {
+const Turn& Conversation::Reply(std::string_view text) {
   if (!started_) {
     // A message before the opening turn still gets a full answer (and a
     // crisis check); the opening comes first.
@@ -70,13 +70,13 @@ Turn Conversation::Reply(std::string_view text) {
   return Finish(Handle(text));
 }
 
-Turn Conversation::Finish(Turn turn) {
+const Turn& Conversation::Finish(Turn turn) {
   turn.crisis_active = crisis_active_;
   turn.state = state_;
   turn.ended = mode_ == Mode::kEnded;
   if (turn.ended && turn.kind == TurnKind::kQuestion) turn.kind = TurnKind::kEnd;
-  last_turn_ = turn;
-  return turn;
+  last_turn_ = std::move(turn);
+  return last_turn_;
 }
 
 Turn Conversation::Handle(std::string_view text) {

@@ -32,9 +32,11 @@ class Conversation {
   Conversation(std::shared_ptr<const LoadedScript> script, ConversationOptions options);
 
   // The opening turn. Calling it again restarts.
-  Turn Start();
+  // Start() and Reply() return last_turn(): valid until the next call, and
+  // not a copy (the server sends one for every message).
+  const Turn& Start();
   // The answer to one message from the person.
-  Turn Reply(std::string_view text);
+  const Turn& Reply(std::string_view text);
 
   const Turn& last_turn() const { return last_turn_; }
   bool ended() const { return mode_ == Mode::kEnded; }
@@ -85,7 +87,7 @@ class Conversation {
                   CrisisNotice::Source source = CrisisNotice::Source::kMessage);
   Turn SafetyCheckTurn(std::vector<std::string> categories, bool about_someone_else);
   void AddQuestionParts(const State& state, Turn& turn) const;
-  Turn Finish(Turn turn);
+  const Turn& Finish(Turn turn);
   void Reset();
 
   std::shared_ptr<const LoadedScript> script_;

@@ -182,7 +182,7 @@ Outcome ProtocolSession::Message(const json& frame, const std::string&) {
   }
   const std::string& text = text_it->get_ref<const std::string&>();
   bool was_ended = record_->conversation->ended();
-  Turn turn = record_->conversation->Reply(text);
+  const Turn& turn = record_->conversation->Reply(text);
   if (id) record_->last_answered = *id;
   record_->dirty = true;
   if (!was_ended && turn.ended) {
