@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "dialogue/json_reader.h"
 
@@ -110,8 +112,10 @@ uint64_t SequenceOf(const std::string& name) {
   return std::stoull(digits);
 }
 
-// Lines are written by this file only: {"id":"<id>","record":{...}} or
-// {"id":"<id>","removed":true}. The id is read without parsing the record.
+// Lines are written by this file only: {"id":"<id>","record":{...}}, or
+// spaces where a removed record was erased. Logs written before erasure in
+// place also hold {"id":"<id>","removed":true}. The id is read without
+// parsing the record.
 constexpr std::string_view kIdPrefix = "{\"id\":\"";
 constexpr std::string_view kRemovedRest = "\",\"removed\":true}";
 
@@ -119,21 +123,26 @@ void AppendSaveLine(std::string& lines, const std::string& id, const std::string
   lines.append(kIdPrefix).append(id).append("\",\"record\":").append(json).append("}\n");
 }
 
-std::string RemoveLine(const std::string& id) {
-  return std::string(kIdPrefix) + id + std::string(kRemovedRest) + "\n";
+bool IsBlank(std::string_view line) {  // an erased line, newline excluded
+  return line.find_first_not_of(' ') == std::string_view::npos;
 }
 
 // The live lines of a log, last one per id wins, in first-written order. A
 // last line without its newline is a write a crash interrupted: ignored, and
-// *torn says so. Lines of any other shape are reported and skipped.
+// `torn` says so. Erased lines are skipped; lines of any other shape are
+// reported and skipped.
+struct LiveLine {
+  std::string_view id;
+  std::string_view line;  // with its newline
+};
 struct LiveLines {
-  std::vector<std::string_view> lines;
+  std::vector<LiveLine> lines;
   bool torn = false;
 };
 
 LiveLines ReadLive(std::string_view text, const std::string& path, Problems* problems) {
-  std::map<std::string_view, size_t> index_of;  // id -> position in `order`
-  std::vector<std::optional<std::string_view>> order;
+  std::unordered_map<std::string_view, size_t> index_of;  // id -> position in `order`
+  std::vector<std::optional<LiveLine>> order;
   size_t pos = 0;
   LiveLines live;
   while (pos < text.size()) {
@@ -144,6 +153,7 @@ LiveLines ReadLive(std::string_view text, const std::string& path, Problems* pro
     }
     std::string_view line = text.substr(pos, end - pos + 1);
     pos = end + 1;
+    if (IsBlank(line.substr(0, line.size() - 1))) continue;
     size_t id_end = line.find('"', kIdPrefix.size());
     if (line.rfind(kIdPrefix, 0) != 0 || id_end == std::string_view::npos) {
       if (problems) problems->push_back({path, "", "unreadable line (ignored)"});
@@ -158,7 +168,7 @@ LiveLines ReadLive(std::string_view text, const std::string& path, Problems* pro
       continue;
     }
     index_of[id] = order.size();
-    order.push_back(line);
+    order.push_back(LiveLine{id, line});
   }
   for (const auto& line : order) {
     if (line) live.lines.push_back(*line);
@@ -174,6 +184,28 @@ bool EndsWithNewline(const std::string& path, uint64_t size) {
   char last = 0;
   bool ok = ::pread(fd, &last, 1, static_cast<off_t>(size - 1)) == 1 && last == '\n';
   ::close(fd);
+  return ok;
+}
+
+// Overwrites each span but its newline with spaces, then fdatasync.
+bool Blank(const std::string& path, const std::vector<std::pair<uint64_t, uint64_t>>& spans) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = true;
+  std::string spaces;
+  for (const auto& [offset, length] : spans) {
+    spaces.assign(length - 1, ' ');
+    for (size_t done = 0; ok && done < spaces.size();) {
+      ssize_t n = ::pwrite(fd, spaces.data() + done, spaces.size() - done, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      ok = n > 0;
+      if (ok) done += static_cast<size_t>(n);
+    }
+  }
+  ok = ok && ::fdatasync(fd) == 0;
+  int error = errno;
+  ::close(fd);
+  errno = error;
   return ok;
 }
 
@@ -199,6 +231,9 @@ Result<std::unique_ptr<FileStore>> FileStore::Open(const std::string& state_dir)
   store->compacted_bytes_ = store->bytes_;
   if (store->bytes_ > 0) store->must_compact_ = !EndsWithNewline(store->LogPath(), store->bytes_);
   store->must_compact_ = store->must_compact_ || files > (store->bytes_ > 0 ? 1 : 0);
+  // Where an existing log's lines are is learnt by compacting it, at the
+  // first write: opening must not change anything.
+  store->indexed_ = store->bytes_ == 0;
   return store;
 }
 
@@ -207,6 +242,8 @@ std::string FileStore::LogPath() const { return LogPathOf(sequence_); }
 std::string FileStore::LogPathOf(uint64_t sequence) const {
   return dir_ + "/" + std::string(kLogPrefix) + std::to_string(sequence) + std::string(kLogSuffix);
 }
+
+bool FileStore::Ready() { return (!must_compact_ && indexed_) || Compact(); }
 
 bool FileStore::Save(const std::string& id, const std::string& json) {
   return SaveAll({Record{id, json}}).empty();
@@ -218,22 +255,27 @@ std::vector<std::string> FileStore::SaveAll(const std::vector<Record>& records) 
   size_t size = 0;
   for (const Record& r : records) size += r.id.size() + r.json.size() + kIdPrefix.size() + 16;
   lines.reserve(size);
-  std::vector<std::string> written;
+  std::vector<std::pair<const std::string*, Span>> written;  // offsets within `lines`
   for (const Record& r : records) {
     if (!SafeId(r.id)) {
       failed.push_back(r.id);
       continue;
     }
+    const uint64_t start = lines.size();
     AppendSaveLine(lines, r.id, r.json);
-    written.push_back(r.id);
+    written.push_back({&r.id, Span{start, lines.size() - start}});
   }
   int error = failed.empty() ? 0 : EINVAL;
   if (!lines.empty()) {
-    if ((must_compact_ && !Compact()) || !Append(lines)) {
+    if (Ready() && Append(lines)) {
+      const uint64_t at = bytes_ - lines.size();  // (Ready() may have compacted)
+      for (const auto& [id, span] : written) lines_of_[*id].push_back(Span{at + span.offset, span.length});
+    } else {
       error = errno;
-      failed.insert(failed.end(), written.begin(), written.end());
+      for (const auto& [id, span] : written) failed.push_back(*id);
     }
   }
+  EraseRemoved();
   CompactIfDue();
   errno = error;
   return failed;
@@ -242,31 +284,36 @@ std::vector<std::string> FileStore::SaveAll(const std::vector<Record>& records) 
 void FileStore::Remove(const std::string& id) { RemoveAll({id}); }
 
 void FileStore::RemoveAll(const std::vector<std::string>& ids) {
-  std::string lines;
   for (const std::string& id : ids) {
-    if (SafeId(id)) lines += RemoveLine(id);
+    if (SafeId(id)) to_erase_.push_back(id);
   }
-  if (lines.empty()) return;
-  // The conversation is already gone from memory. If its removal line cannot
-  // be written (a full disk), it is kept and written before the next lines,
-  // and until then a compaction would keep the record: retried every round.
-  if ((!must_compact_ || Compact()) && Append(lines)) {
-    erase_pending_ = true;
-  } else {
-    pending_removals_ += lines;
+  EraseRemoved();
+}
+
+// The conversation is already gone from memory. If its lines cannot be
+// erased now (an I/O error), it stays listed and is tried again with every
+// round; a compaction meanwhile leaves it out of the new log.
+void FileStore::EraseRemoved() {
+  if (to_erase_.empty() || !Ready()) return;
+  std::vector<std::pair<uint64_t, uint64_t>> spans;
+  for (const std::string& id : to_erase_) {
+    auto it = lines_of_.find(id);
+    if (it == lines_of_.end()) continue;
+    for (const Span& span : it->second) spans.push_back({span.offset, span.length});
   }
-  CompactIfDue();
+  if (!spans.empty() && !Blank(LogPath(), spans)) return;
+  for (const std::string& id : to_erase_) lines_of_.erase(id);
+  to_erase_.clear();
 }
 
 // One write and one fdatasync. On failure the log is cut back to where it
 // was, so no torn line stays in the middle of it (or, if even that fails, the
 // next write compacts first). errno tells why.
 bool FileStore::Append(const std::string& lines) {
-  std::string all = pending_removals_ + lines;
   const std::string path = LogPath();
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return false;
-  bool ok = WriteAll(fd, all.data(), all.size()) && ::fdatasync(fd) == 0;
+  bool ok = WriteAll(fd, lines.data(), lines.size()) && ::fdatasync(fd) == 0;
   int error = errno;
   if (!ok && ::ftruncate(fd, static_cast<off_t>(bytes_)) != 0) must_compact_ = true;
   ::close(fd);
@@ -275,13 +322,12 @@ bool FileStore::Append(const std::string& lines) {
     return false;
   }
   if (bytes_ == 0) SyncDir(dir_);  // a new log: its name must survive a crash too
-  bytes_ += all.size();
-  if (!pending_removals_.empty()) erase_pending_ = true;
-  pending_removals_.clear();
+  bytes_ += lines.size();
   return true;
 }
 
-// Rewrites the live records to the next log and deletes the old one.
+// Rewrites the latest line of each live conversation to the next log and
+// deletes the old one. Conversations waiting to be erased are left out.
 bool FileStore::Compact() {
   std::string text;
   if (bytes_ > 0 || must_compact_) {
@@ -293,17 +339,38 @@ bool FileStore::Compact() {
       return false;
     }
   }
-  LiveLines live = ReadLive(text, LogPath(), nullptr);
+  std::unordered_set<std::string_view> erase(to_erase_.begin(), to_erase_.end());
+  std::vector<LiveLine> live;
+  bool index_fits = indexed_ && !must_compact_;
+  if (index_fits) {
+    // The index says where each latest line is: no need to parse the log.
+    live.reserve(lines_of_.size());
+    for (const auto& [id, spans] : lines_of_) {
+      const Span& last = spans.back();
+      if (last.offset + last.length > text.size() || text[last.offset + last.length - 1] != '\n') {
+        index_fits = false;  // the log changed under us: read it instead
+        break;
+      }
+      live.push_back(LiveLine{id, std::string_view(text).substr(last.offset, last.length)});
+    }
+  }
+  if (!index_fits) live = ReadLive(text, LogPath(), nullptr).lines;
   std::string compacted;
   compacted.reserve(text.size());
-  for (std::string_view line : live.lines) compacted.append(line);
+  std::unordered_map<std::string, std::vector<Span>> lines_of;
+  for (const LiveLine& l : live) {
+    if (erase.count(l.id)) continue;
+    lines_of[std::string(l.id)].push_back(Span{compacted.size(), l.line.size()});
+    compacted.append(l.line);
+  }
   const std::string new_path = LogPathOf(sequence_ + 1);
   if (!WriteFileAtomically(new_path, compacted)) return false;
   ++sequence_;
   bytes_ = compacted_bytes_ = compacted.size();
-  last_compaction_ = std::chrono::steady_clock::now();
-  erase_pending_ = false;
+  lines_of_ = std::move(lines_of);
+  indexed_ = true;
   must_compact_ = false;
+  to_erase_.clear();  // left out of the new log, and the old one is deleted now
   // The old log and any other leftovers (older logs, temp files).
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
@@ -314,9 +381,7 @@ bool FileStore::Compact() {
 }
 
 void FileStore::CompactIfDue() {
-  bool grown = bytes_ > 2 * compacted_bytes_ + kCompactionSlack;
-  bool erase = erase_pending_ && std::chrono::steady_clock::now() - last_compaction_ >= kEraseWithin;
-  if (grown || erase) Compact();
+  if (bytes_ > 2 * compacted_bytes_ + kCompactionSlack) Compact();
 }
 
 std::vector<nlohmann::json> FileStore::LoadAll(Problems* problems) {
@@ -327,8 +392,8 @@ std::vector<nlohmann::json> FileStore::LoadAll(Problems* problems) {
     return out;
   }
   LiveLines live = ReadLive(*text, LogPath(), problems);
-  for (std::string_view line : live.lines) {
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  for (const LiveLine& live_line : live.lines) {
+    nlohmann::json j = nlohmann::json::parse(live_line.line, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("record") || !j["record"].is_object()) {
       problems->push_back({LogPath(), "", "not a saved conversation (ignored)"});
       continue;

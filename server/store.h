@@ -9,11 +9,11 @@
 // thread only, but must be safe to call from any one thread at a time.
 #pragma once
 
-#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -50,19 +50,23 @@ class ConversationStore {
 };
 
 // Conversations in one append-only log, DIR/sessions/log-<N>.jsonl, a line
-// per saved record or removal. A round of saves is one write and one
-// fdatasync however many conversations changed (a file per conversation cost
-// two fsyncs and four metadata operations each: 40x the CPU). The log is
-// compacted, its live records rewritten to log-<N+1> (temp file, fsync,
-// rename, directory fsync) and the old log deleted, when it has grown to
-// twice its compacted size plus 1 MiB, and after removals (forget, expiry)
-// at most once per kEraseWithin, so a forgotten conversation is physically
-// gone from the disk within that time. A crash leaves at worst a torn last
-// line, which loading ignores and the next write compacts away.
+// per saved record. A round of saves is one write and one fdatasync however
+// many conversations changed (a file per conversation cost two fsyncs and
+// four metadata operations each: 40x the CPU).
+//
+// A removed conversation (forget, expiry, replaced) is erased in place at
+// once: every line it has in the log is overwritten with spaces (the store
+// keeps where each live conversation's lines are) and fdatasync'd, so it is
+// gone from the disk within milliseconds without rewriting the log. Loading
+// skips blank lines. The log is compacted, the latest line of each live
+// conversation rewritten to log-<N+1> (temp file, fsync, rename, directory
+// fsync) and the old log deleted, when it has grown to twice its compacted
+// size plus 1 MiB. A crash leaves at worst a torn last line, which loading
+// ignores and the next write compacts away. An erasure that fails (an I/O
+// error) is retried every round; until it succeeds, a restart would bring
+// the conversation back.
 class FileStore final : public ConversationStore {
  public:
-  static constexpr std::chrono::milliseconds kEraseWithin{1000};
-
   // Creates DIR/sessions if needed; fails if it cannot. Opening only reads:
   // a second store on the same directory (a test, a tool) disturbs nothing.
   static Result<std::unique_ptr<FileStore>> Open(const std::string& state_dir);
@@ -78,20 +82,31 @@ class FileStore final : public ConversationStore {
   std::string LogPath() const;
 
  private:
+  // Where one line sits in the active log, its newline included.
+  struct Span {
+    uint64_t offset;
+    uint64_t length;
+  };
+
   explicit FileStore(std::string dir) : dir_(std::move(dir)) {}
   std::string LogPathOf(uint64_t sequence) const;
+  bool Ready();  // compacts first if the log is torn, stale or not yet indexed
   bool Append(const std::string& lines);
   bool Compact();
   void CompactIfDue();
+  void EraseRemoved();
 
   std::string dir_;  // .../sessions
   uint64_t sequence_ = 1;  // the active log is log-<sequence_>.jsonl
   uint64_t bytes_ = 0;            // its size
   uint64_t compacted_bytes_ = 0;  // its size after the last compaction
   bool must_compact_ = false;  // a torn tail, stale files, or a failed write
-  bool erase_pending_ = false;  // removed records still readable in the log
-  std::string pending_removals_;  // removal lines not yet written (write failed)
-  std::chrono::steady_clock::time_point last_compaction_{};
+  // Every line of each live conversation in the active log, oldest first.
+  // Built by the first compaction after opening a log this store did not
+  // write (indexed_ false until then).
+  std::unordered_map<std::string, std::vector<Span>> lines_of_;
+  bool indexed_ = true;
+  std::vector<std::string> to_erase_;  // removed, not yet erased (a failure)
 };
 
 // In memory, for tests.

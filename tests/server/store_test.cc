@@ -6,7 +6,6 @@
 #include <fstream>
 #include <iterator>
 #include <set>
-#include <thread>
 
 #include <unistd.h>
 
@@ -64,9 +63,11 @@ TEST_F(FileStoreTest, TheLogIsReadableByTheOwnerOnlyAlsoAfterCompaction) {
   EXPECT_EQ(fs::status(store_->LogPath()).permissions() & fs::perms::all, owner_only);
   EXPECT_EQ(fs::status(dir_ / "sessions").permissions() & fs::perms::all, fs::perms::owner_all);
   store_->RemoveAll({"c1"});
-  std::this_thread::sleep_for(FileStore::kEraseWithin);
-  store_->SaveAll({RecordOf("c2", 1)});  // compacts into a new log
-  EXPECT_EQ(fs::status(store_->LogPath()).permissions() & fs::perms::all, owner_only);
+  auto reopened = FileStore::Open(dir_.string());  // compacts into a new log at its first write
+  ASSERT_TRUE(reopened);
+  ASSERT_TRUE((*reopened)->SaveAll({RecordOf("c2", 1)}).empty());
+  EXPECT_NE((*reopened)->LogPath(), store_->LogPath());
+  EXPECT_EQ(fs::status((*reopened)->LogPath()).permissions() & fs::perms::all, owner_only);
 }
 
 TEST_F(FileStoreTest, SaveAllReportsTheRecordsItCouldNotSave) {
@@ -100,16 +101,61 @@ TEST_F(FileStoreTest, ATornLastLineIsIgnoredAndCompactedAway) {
   EXPECT_EQ(lines, 2);
 }
 
-TEST_F(FileStoreTest, ARemovedRecordIsPhysicallyErasedSoon) {
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+size_t FilesIn(const fs::path& dir) {
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+  return files;
+}
+
+TEST_F(FileStoreTest, ARemovedRecordIsErasedInPlaceAtOnce) {
+  // Three saves of the secret one: every line it has in the log must go.
   ASSERT_TRUE(store_->SaveAll({RecordOf("secret-one", 1), RecordOf("c2", 1)}).empty());
+  ASSERT_TRUE(store_->SaveAll({RecordOf("secret-one", 2)}).empty());
+  ASSERT_TRUE(store_->SaveAll({RecordOf("secret-one", 3), RecordOf("c2", 2)}).empty());
+  const std::string log = store_->LogPath();
+  const uintmax_t size = fs::file_size(log);
   store_->RemoveAll({"secret-one"});
-  EXPECT_EQ(StoredIds(), std::set<std::string>{"c2"});
-  std::this_thread::sleep_for(FileStore::kEraseWithin);
-  store_->SaveAll({});  // the persister's next round
-  std::ifstream in(store_->LogPath());
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(store_->LogPath(), log) << "erased without rewriting the log";
+  EXPECT_EQ(fs::file_size(log), size);
+  std::string bytes = FileBytes(log);
   EXPECT_EQ(bytes.find("secret-one"), std::string::npos);
   EXPECT_NE(bytes.find("c2"), std::string::npos);
+  EXPECT_EQ(StoredIds(), std::set<std::string>{"c2"});  // erased lines load without problems
+  EXPECT_EQ(FilesIn(dir_ / "sessions"), 1u);
+}
+
+TEST_F(FileStoreTest, ARecordWrittenBeforeARestartIsErasedToo) {
+  ASSERT_TRUE(store_->SaveAll({RecordOf("secret-one", 1), RecordOf("c2", 1)}).empty());
+  ASSERT_TRUE(store_->SaveAll({RecordOf("secret-one", 2)}).empty());
+  auto reopened = FileStore::Open(dir_.string());  // knows nothing of where the lines are
+  ASSERT_TRUE(reopened);
+  (*reopened)->RemoveAll({"secret-one"});
+  std::string bytes = FileBytes((*reopened)->LogPath());
+  EXPECT_EQ(bytes.find("secret-one"), std::string::npos);
+  EXPECT_NE(bytes.find("c2"), std::string::npos);
+  EXPECT_EQ(FilesIn(dir_ / "sessions"), 1u) << "the old log is deleted";
+}
+
+// Logs written before erasure in place marked a removal with a line.
+TEST_F(FileStoreTest, RemovalLinesOfOlderLogsStillRemove) {
+  std::ofstream(dir_ / "sessions" / "log-1.jsonl")
+      << "{\"id\":\"gone\",\"record\":{\"id\":\"gone\",\"step\":1}}\n"
+      << "{\"id\":\"kept\",\"record\":{\"id\":\"kept\",\"step\":1}}\n"
+      << "{\"id\":\"gone\",\"removed\":true}\n";
+  auto reopened = FileStore::Open(dir_.string());
+  ASSERT_TRUE(reopened);
+  Problems problems;
+  auto records = (*reopened)->LoadAll(&problems);
+  EXPECT_TRUE(problems.empty());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].at("id"), "kept");
+  ASSERT_TRUE((*reopened)->SaveAll({RecordOf("new", 1)}).empty());
+  EXPECT_EQ(FileBytes((*reopened)->LogPath()).find("gone"), std::string::npos);
 }
 
 TEST_F(FileStoreTest, CompactionKeepsTheLogBoundedAndTheLatestRecords) {
