@@ -16,8 +16,8 @@
 #include <boost/beast/ssl.hpp>
 
 #include "server/http_util.h"
-#include "server/token.h"
 #include "server/thread_name.h"
+#include "server/token.h"
 
 namespace screener::server {
 

@@ -8,8 +8,8 @@
 #include <cstring>
 
 #include "server/saved_record.h"
-#include "server/token.h"
 #include "server/thread_name.h"
+#include "server/token.h"
 
 namespace screener::server {
 
