@@ -58,10 +58,8 @@ JsonWriter& JsonWriter::Close(char bracket) {
 }
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
-  Separate();
-  out_ += '"';
-  AppendEscaped(key);
-  out_ += "\":";
+  String(key);
+  out_ += ':';
   first_ = true;  // the value follows without a comma
   return *this;
 }
