@@ -57,14 +57,11 @@ Outcome ProtocolSession::OnBinary() {
 
 Outcome ProtocolSession::OnText(std::string_view text) {
   if (!TakeToken()) return Error(ErrorKind::kRateLimited, "too many messages; this one was dropped");
-  json frame = json::parse(text, nullptr, false);
-  if (frame.is_discarded() || !frame.is_object()) return Error(ErrorKind::kBadJson, "the frame is not a JSON object");
-  auto type_it = frame.find("type");
-  if (type_it == frame.end() || !type_it->is_string()) {
-    return Error(ErrorKind::kUnknownType, "the frame has no \"type\"");
-  }
-  const std::string& type = type_it->get_ref<const std::string&>();
-  if (type == "message") return Message(frame, std::string());
+  ClientFrame frame;
+  if (!ParseClientFrame(text, &frame)) return Error(ErrorKind::kBadJson, "the frame is not a JSON object");
+  if (!frame.type.is_string()) return Error(ErrorKind::kUnknownType, "the frame has no \"type\"");
+  const std::string& type = frame.type.string;
+  if (type == "message") return Message(frame);
   if (type == "ping") return Reply(R"({"type":"pong"})");
   if (type == "start") return Start(frame);
   if (type == "resume") return Resume(frame);
@@ -114,21 +111,18 @@ void ProtocolSession::AddTurn(Outcome& out, ConversationRecord& record, const Tu
   }
 }
 
-Outcome ProtocolSession::Start(const json& frame) {
-  auto script_it = frame.find("script");
-  if (script_it == frame.end() || !script_it->is_string()) {
-    return Error(ErrorKind::kMissingField, "\"start\" needs \"script\" (a string)");
-  }
+Outcome ProtocolSession::Start(const ClientFrame& frame) {
+  if (!frame.script.is_string()) return Error(ErrorKind::kMissingField, "\"start\" needs \"script\" (a string)");
   std::string region;
-  if (auto it = frame.find("region"); it != frame.end()) {
-    if (!it->is_string()) return Error(ErrorKind::kMissingField, "\"region\" must be a string");
-    region = it->get<std::string>();
+  if (frame.region.present()) {
+    if (!frame.region.is_string()) return Error(ErrorKind::kMissingField, "\"region\" must be a string");
+    region = frame.region.string;
     if (region.size() > 8) return Error(ErrorKind::kMissingField, "\"region\" must be a region code such as \"US\"");
   }
-  if (auto it = frame.find("locale"); it != frame.end() && !it->is_string()) {
+  if (frame.locale.present() && !frame.locale.is_string()) {
     return Error(ErrorKind::kMissingField, "\"locale\" must be a string");
   }
-  std::shared_ptr<const LoadedScript> script = state_.library->Find(script_it->get<std::string>());
+  std::shared_ptr<const LoadedScript> script = state_.library->Find(frame.script.string);
   if (!script) return Error(ErrorKind::kUnknownScript, "no such script");
   if (state_.redis) return RedisStart(script, region);
   if (record_) {
@@ -157,18 +151,16 @@ Outcome ProtocolSession::Start(const json& frame) {
   return out;
 }
 
-Outcome ProtocolSession::Message(const json& frame, const std::string&) {
-  auto text_it = frame.find("text");
-  if (text_it == frame.end() || !text_it->is_string()) {
-    return Error(ErrorKind::kMissingField, "\"message\" needs \"text\" (a string)");
-  }
+Outcome ProtocolSession::Message(const ClientFrame& frame) {
+  if (!frame.text.is_string()) return Error(ErrorKind::kMissingField, "\"message\" needs \"text\" (a string)");
   std::optional<int64_t> id;
-  if (auto it = frame.find("id"); it != frame.end() && !it->is_null()) {
-    if (!it->is_number_integer()) return Error(ErrorKind::kMissingField, "\"id\" must be an integer");
-    id = it->get<int64_t>();
+  if (frame.id.present() && frame.id.kind != FrameField::Kind::kNull) {
+    if (frame.id.kind != FrameField::Kind::kInteger) return Error(ErrorKind::kMissingField, "\"id\" must be an integer");
+    id = frame.id.integer;
   }
   if (!record_) return Error(ErrorKind::kNoConversation, "send \"start\" or \"resume\" first");
-  if (state_.redis) return RedisAdvance(false, id, text_it->get_ref<const std::string&>());
+  const std::string& text = frame.text.string;
+  if (state_.redis) return RedisAdvance(false, id, text);
   std::lock_guard lock(record_->mu);
   if (!Owns(*record_)) {
     record_.reset();  // taken over or expired in the meantime
@@ -180,7 +172,6 @@ Outcome ProtocolSession::Message(const json& frame, const std::string&) {
     AddTurn(out, *record_, record_->conversation->last_turn(), record_->last_answered, false, std::string());
     return out;
   }
-  const std::string& text = text_it->get_ref<const std::string&>();
   bool was_ended = record_->conversation->ended();
   const Turn& turn = record_->conversation->Reply(text);
   if (id) record_->last_answered = *id;
@@ -193,12 +184,9 @@ Outcome ProtocolSession::Message(const json& frame, const std::string&) {
   return out;
 }
 
-Outcome ProtocolSession::Resume(const json& frame) {
-  auto token_it = frame.find("token");
-  if (token_it == frame.end() || !token_it->is_string()) {
-    return Error(ErrorKind::kMissingField, "\"resume\" needs \"token\" (a string)");
-  }
-  const std::string& token = token_it->get_ref<const std::string&>();
+Outcome ProtocolSession::Resume(const ClientFrame& frame) {
+  if (!frame.token.is_string()) return Error(ErrorKind::kMissingField, "\"resume\" needs \"token\" (a string)");
+  const std::string& token = frame.token.string;
   if (token.size() > 64) return Error(ErrorKind::kSessionExpired, "this conversation can no longer be resumed");
   if (state_.redis) return RedisResume(token);
   std::optional<Registry::Handle> handle = state_.registry.Resume(token, self_weak_, self_);

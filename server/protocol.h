@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/client_frame.h"
 #include "server/shared_state.h"
 
 namespace screener::server {
@@ -62,9 +63,9 @@ class ProtocolSession {
  private:
   bool TakeToken();  // the rate limit
   Outcome Error(ErrorKind kind, std::string_view message);
-  Outcome Start(const nlohmann::json& frame);
-  Outcome Message(const nlohmann::json& frame, const std::string& text_for_event);
-  Outcome Resume(const nlohmann::json& frame);
+  Outcome Start(const ClientFrame& frame);
+  Outcome Message(const ClientFrame& frame);
+  Outcome Resume(const ClientFrame& frame);
   Outcome Restart();
   Outcome Forget();
   // The record, if this connection still owns it (locks nothing).
