@@ -339,12 +339,16 @@ void Conversation::AskAgain(Turn& turn, bool with_messages) {
 }
 
 void Conversation::AddQuestionParts(const State& state, Turn& turn) const {
+  turn.quick_replies.reserve(turn.quick_replies.size() + state.answer.options.size());
   for (const Option& o : state.answer.options) turn.quick_replies.push_back({o.label, o.key});
   if (state.step > 0) turn.progress = Progress{state.step, script_->script.steps};
 }
 
 void Conversation::Enter(const std::string& state_id, Turn& turn) {
   const Script& script = script_->script;
+  // A turn usually has a message or two before the question: one
+  // allocation instead of three as they are appended.
+  turn.messages.reserve(turn.messages.size() + 4);
   std::string id = state_id;
   // The loader rejects loops of say/result states; the bound is a second line.
   for (size_t hops = 0; hops <= script.states.size(); ++hops) {
