@@ -66,17 +66,19 @@ AnswerMatcher::AnswerMatcher(const std::vector<Option>& options, std::string_vie
   }
 }
 
-std::optional<size_t> AnswerMatcher::Match(std::string_view reply) const {
-  std::string folded = FoldForMatching(reply);
+std::optional<size_t> AnswerMatcher::Match(std::string_view reply) const { return MatchFolded(FoldForMatching(reply)); }
+
+std::optional<size_t> AnswerMatcher::MatchFolded(std::string_view folded) const {
   if (folded.empty()) return std::nullopt;
 
   // 1. The whole reply is a label, synonym or key of exactly one option.
-  std::set<size_t> exact;
+  std::optional<size_t> exact;
   for (size_t i = 0; i < whole_.size(); ++i) {
-    if (whole_[i] == folded) exact.insert(whole_option_[i]);
+    if (whole_[i] != folded) continue;
+    if (exact && *exact != whole_option_[i]) return std::nullopt;  // it names two options
+    exact = whole_option_[i];
   }
-  if (exact.size() == 1) return *exact.begin();
-  if (exact.size() > 1) return std::nullopt;
+  if (exact) return exact;
 
   std::vector<std::string_view> words = Words(folded);
   // 2. "No idea" holds "no" but answers nothing.

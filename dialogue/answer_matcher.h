@@ -23,6 +23,8 @@ class AnswerMatcher {
 
   // The index of the option the reply means, or nullopt when unclear.
   std::optional<size_t> Match(std::string_view reply) const;
+  // The same for a reply already folded with FoldForMatching.
+  std::optional<size_t> MatchFolded(std::string_view folded) const;
 
  private:
   struct Phrase {

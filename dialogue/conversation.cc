@@ -28,7 +28,7 @@ std::vector<std::string> Merge(std::vector<std::string> a, const std::vector<std
   return a;
 }
 
-bool Contains(const std::vector<std::string>& list, const std::string& item) {
+bool Contains(const std::vector<std::string>& list, std::string_view item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
@@ -107,9 +107,9 @@ Turn Conversation::Handle(std::string_view text) {
       return turn;
     }
     case Mode::kHolding:
-      return HandleHold(text);
+      return HandleHold(folded);
     default:
-      return HandleAnswer(text);
+      return HandleAnswer(folded);
   }
 }
 
@@ -182,8 +182,7 @@ Turn Conversation::CrisisTurn(std::vector<std::string> categories, bool about_so
   return turn;
 }
 
-Turn Conversation::HandleHold(std::string_view text) {
-  std::string folded = FoldForMatching(text);
+Turn Conversation::HandleHold(std::string_view folded) {
   Turn turn;
   if (Contains(script_->continue_words, folded)) {
     turn.messages.push_back(script_->script.crisis.resumed);
@@ -263,13 +262,13 @@ Turn Conversation::HandleCommand(Command command) {
   return turn;
 }
 
-Turn Conversation::HandleAnswer(std::string_view text) {
+Turn Conversation::HandleAnswer(std::string_view folded) {
   const Script& script = script_->script;
   const State& asked = script.states.at(state_);
   Turn turn;
   // An empty message is a slip of the thumb, not an unclear answer: it does
   // not count towards the fallback.
-  if (FoldForMatching(text).empty()) {
+  if (folded.empty()) {
     turn.kind = TurnKind::kReprompt;
     turn.messages.push_back(script.Text("empty"));
     AskAgain(turn, /*with_messages=*/false);
@@ -278,7 +277,7 @@ Turn Conversation::HandleAnswer(std::string_view text) {
   const Option* chosen = nullptr;
   bool understood = asked.answer.type == AnswerType::kText;
   if (asked.answer.type != AnswerType::kText) {
-    if (auto index = script_->matchers.at(state_).Match(text)) {
+    if (auto index = script_->matchers.at(state_).MatchFolded(folded)) {
       chosen = &asked.answer.options[*index];
       understood = true;
     }

@@ -71,9 +71,9 @@ class Conversation {
 
   Turn Handle(std::string_view text);
   Turn HandleCommand(Command command);
-  Turn HandleAnswer(std::string_view text);
+  Turn HandleAnswer(std::string_view folded);  // the reply, folded for matching
   Turn HandleCheckAnswer(std::string_view text);
-  Turn HandleHold(std::string_view text);
+  Turn HandleHold(std::string_view folded);
   Turn FallBack(const State& asked);
 
   // Runs say/result states from `state_id` until an ask or end state,
