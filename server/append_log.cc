@@ -8,24 +8,11 @@
 #include <cstring>
 #include <filesystem>
 
+#include "server/file_io.h"
+
 namespace screener::server {
 
 namespace {
-
-std::string Why(const char* call, int error) { return std::string(call) + ": " + std::strerror(error); }
-
-// "" or why.
-std::string WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Why("write", errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return "";
-}
 
 // True if the file ends inside a line (a crash or an append that could not
 // be cut back left half a line).
@@ -34,16 +21,6 @@ bool EndsInsideALine(int fd) {
   if (::fstat(fd, &st) != 0 || st.st_size == 0) return false;
   char last = 0;
   return ::pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n';
-}
-
-// A new file's name is only durable once its directory is synced.
-std::string SyncDirOf(const std::string& path) {
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Why("open directory", errno);
-  std::string why = ::fsync(fd) == 0 ? "" : Why("fsync directory", errno);
-  ::close(fd);
-  return why;
 }
 
 }  // namespace
@@ -72,7 +49,7 @@ std::string AppendLog::OpenIfMoved() {
   }
   // Read access too: to see whether the file ends inside a line.
   int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return Why("open", errno);
+  if (fd < 0) return ErrnoText("open", errno);
   fd_ = fd;
   torn_ = EndsInsideALine(fd_);
   if (!exists) dir_unsynced_ = true;
@@ -82,13 +59,13 @@ std::string AppendLog::OpenIfMoved() {
 std::string AppendLog::Append(std::string_view lines) {
   if (std::string why = OpenIfMoved(); !why.empty()) return why;
   struct stat st {};
-  if (::fstat(fd_, &st) != 0) return Why("fstat", errno);
+  if (::fstat(fd_, &st) != 0) return ErrnoText("fstat", errno);
   const off_t before = st.st_size;
   std::string why;
   if (torn_) why = WriteAll(fd_, "\n");
   if (why.empty()) why = WriteAll(fd_, lines);
-  if (why.empty() && ::fdatasync(fd_) != 0) why = Why("fdatasync", errno);
-  if (why.empty() && dir_unsynced_) why = SyncDirOf(path_);
+  if (why.empty() && ::fdatasync(fd_) != 0) why = ErrnoText("fdatasync", errno);
+  if (why.empty() && dir_unsynced_) why = SyncDirectory(std::filesystem::path(path_).parent_path().string());
   if (why.empty()) {
     torn_ = false;
     dir_unsynced_ = false;
