@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <set>
+#include <unordered_set>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -28,7 +29,45 @@ using nlohmann::json;
 
 std::string NewEventId() { return NewSessionId(); }
 
+namespace {
+
+// The events in the log without a delivered mark, in order, each once (a
+// line can appear twice if an append whose sync failed could not be cut
+// back). A torn last line (a crash, or an append in progress) is skipped.
+// `delivered`, if given, gets the ids that have a delivered mark.
+std::vector<json> ReadUndelivered(const std::string& path, std::unordered_set<std::string>* delivered_ids = nullptr) {
+  std::ifstream in(path);
+  std::vector<json> events;
+  std::set<std::string> seen;
+  std::unordered_set<std::string> delivered;
+  std::string line;
+  while (std::getline(in, line)) {
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) continue;
+    if (j.contains("delivered") && j["delivered"].is_string()) {
+      delivered.insert(j["delivered"].get<std::string>());
+    } else if (j.contains("id") && j["id"].is_string() && seen.insert(j["id"].get<std::string>()).second) {
+      events.push_back(std::move(j));
+    }
+  }
+  std::vector<json> pending;
+  for (json& e : events) {
+    if (!delivered.count(e["id"].get<std::string>())) pending.push_back(std::move(e));
+  }
+  if (delivered_ids) *delivered_ids = std::move(delivered);
+  return pending;
+}
+
+}  // namespace
+
 // POSTs events in order on its own thread and io_context.
+//
+// At most --webhook-queue events wait in memory. While the webhook is down
+// for long, later events that are in the log wait only there ("the
+// backlog"); when the memory queue has drained, the sender reads the next
+// ones back from the log, so memory stays bounded and the order is kept.
+// An event whose line could not be written (a disk fault) is held in memory
+// whatever the bound: it has nowhere else to wait.
 class WebhookSender {
  public:
   WebhookSender(EscalationSink& sink, const ServerOptions& options, HttpUrl url)
@@ -37,6 +76,7 @@ class WebhookSender {
         timeout_(options.webhook_timeout),
         backoff_(options.webhook_backoff),
         backoff_max_(options.webhook_backoff_max),
+        max_in_memory_(options.webhook_queue),
         tls_(net::ssl::context::tls_client),
         wake_(ioc_) {
     tls_.set_default_verify_paths();
@@ -59,11 +99,18 @@ class WebhookSender {
     if (thread_.joinable()) thread_.join();
   }
 
-  // Any thread.
-  void Enqueue(json event) {
-    net::post(ioc_, [this, event = std::move(event)]() mutable {
-      pending_.push_back(std::move(event));
-      sink_.metrics_.webhook_pending.store(static_cast<int64_t>(pending_.size()));
+  // Any thread. `in_log`: the event's line is in the log, so it may wait
+  // there.
+  void Enqueue(json event, bool in_log) {
+    net::post(ioc_, [this, event = std::move(event), in_log]() mutable {
+      if (in_log && (backlog_ > 0 || pending_.size() >= max_in_memory_)) {
+        if (backlog_++ == 0) {
+          sink_.log_.Warn("webhook_backlog_in_log", {{"in_memory", pending_.size()}, {"path", sink_.path()}});
+        }
+      } else {
+        Queue(std::move(event));
+      }
+      UpdateGauges();
       wake_.cancel();
     });
   }
@@ -72,6 +119,10 @@ class WebhookSender {
   net::awaitable<void> Loop() {
     Millis delay = backoff_;
     while (!stopping_) {
+      if (pending_.empty() && backlog_ > 0) {
+        ReadBackFromLog();
+        continue;
+      }
       if (pending_.empty()) {
         wake_.expires_after(std::chrono::hours(24));
         beast::error_code ec;
@@ -85,7 +136,11 @@ class WebhookSender {
       std::string id = event.value("id", "");
       if (ok) {
         pending_.pop_front();
-        sink_.metrics_.webhook_pending.store(static_cast<int64_t>(pending_.size()));
+        queued_ids_.erase(id);
+        // Its delivered mark may not be in the log yet when the backlog is
+        // read back (the writer syncs it a little later).
+        if (backlog_ > 0) delivered_unmarked_.insert(id);
+        UpdateGauges();
         sink_.metrics_.webhook_delivered++;
         sink_.MarkDelivered(id);
         delay = backoff_;
@@ -98,6 +153,39 @@ class WebhookSender {
       co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
       delay = std::min(delay * 2, backoff_max_);
     }
+  }
+
+  void Queue(json event) {
+    std::string id = event.value("id", "");
+    // Read back from the log before its own Enqueue arrived: already queued.
+    if (!queued_ids_.insert(id).second) return;
+    pending_.push_back(std::move(event));
+  }
+
+  // The memory queue is empty and events wait in the log: the next ones,
+  // oldest first, up to the bound.
+  void ReadBackFromLog() {
+    std::unordered_set<std::string> marked;
+    std::vector<json> waiting = ReadUndelivered(sink_.path(), &marked);
+    std::erase_if(delivered_unmarked_, [&](const std::string& id) { return marked.count(id) > 0; });
+    size_t left = 0;
+    for (json& e : waiting) {
+      std::string id = e.value("id", "");
+      if (delivered_unmarked_.count(id) || queued_ids_.count(id)) continue;
+      if (pending_.size() < max_in_memory_) {
+        Queue(std::move(e));
+      } else {
+        ++left;
+      }
+    }
+    backlog_ = left;
+    if (backlog_ == 0) sink_.log_.Info("webhook_backlog_read_back", {{"in_memory", pending_.size()}});
+    UpdateGauges();
+  }
+
+  void UpdateGauges() {
+    sink_.metrics_.webhook_in_memory.store(static_cast<int64_t>(pending_.size()));
+    sink_.metrics_.webhook_pending.store(static_cast<int64_t>(pending_.size() + backlog_));
   }
 
   net::awaitable<bool> Post(std::string body, std::string* error) {
@@ -150,11 +238,17 @@ class WebhookSender {
   Millis timeout_;
   Millis backoff_;
   Millis backoff_max_;
+  const size_t max_in_memory_;
   net::io_context ioc_;
   net::ssl::context tls_;
   net::steady_timer wake_;
-  std::deque<json> pending_;  // on ioc_ only
-  bool stopping_ = false;     // on ioc_ only
+  // On ioc_ only:
+  std::deque<json> pending_;                            // oldest first
+  std::unordered_set<std::string> queued_ids_;          // the ids in pending_
+  size_t backlog_ = 0;                                  // events waiting only in the log
+  // Delivered during a backlog, the delivered mark not yet seen in the log.
+  std::unordered_set<std::string> delivered_unmarked_;
+  bool stopping_ = false;
   std::thread thread_;
 };
 
@@ -169,28 +263,8 @@ EscalationSink::EscalationSink(std::string log_path, const ServerOptions& option
 EscalationSink::~EscalationSink() { Stop(); }
 
 Problems EscalationSink::Start() {
-  // Undelivered events from earlier runs, in order, each once (a line can
-  // appear twice if an append whose sync failed could not be cut back).
-  std::vector<json> pending;
-  {
-    std::ifstream in(path());
-    std::vector<json> events;
-    std::set<std::string> seen;
-    std::set<std::string> delivered;
-    std::string line;
-    while (std::getline(in, line)) {
-      json j = json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) continue;  // a torn line after a crash
-      if (j.contains("delivered") && j["delivered"].is_string()) {
-        delivered.insert(j["delivered"].get<std::string>());
-      } else if (j.contains("id") && j["id"].is_string() && seen.insert(j["id"].get<std::string>()).second) {
-        events.push_back(std::move(j));
-      }
-    }
-    for (json& e : events) {
-      if (!delivered.count(e["id"].get<std::string>())) pending.push_back(std::move(e));
-    }
-  }
+  // Undelivered events from earlier runs.
+  std::vector<json> pending = ReadUndelivered(path());
   if (std::string why = log_file_.Open(); !why.empty()) {
     return {Problem{path(), "", "cannot open the escalation log: " + why}};
   }
@@ -202,7 +276,7 @@ Problems EscalationSink::Start() {
   if (webhook_) {
     webhook_->Start();
     if (!pending.empty()) log_.Info("webhook_redeliver", {{"events", pending.size()}});
-    for (json& e : pending) webhook_->Enqueue(std::move(e));
+    for (json& e : pending) webhook_->Enqueue(std::move(e), /*in_log=*/true);
   }
   return {};
 }
@@ -303,7 +377,7 @@ void EscalationSink::Write(std::deque<Entry> fresh) {
   for (Entry& e : fresh) {
     if (e.event.is_null()) continue;
     if (e.done) e.done(ok);  // help is never held back by the disk
-    if (webhook_) webhook_->Enqueue(std::move(e.event));
+    if (webhook_) webhook_->Enqueue(std::move(e.event), /*in_log=*/ok);
   }
 }
 

@@ -121,6 +121,9 @@ std::string Metrics::Render() const {
          webhook_failures.load());
   Simple(out, "screener_webhook_pending", "gauge", "Escalation events waiting for webhook delivery.",
          webhook_pending.load());
+  Simple(out, "screener_webhook_in_memory", "gauge",
+         "Of the events waiting for the webhook, those held in memory (the rest are read back from the log).",
+         webhook_in_memory.load());
 
   Family(out, "screener_crisis_replies_total", "counter", "Crisis replies, by category.");
   {

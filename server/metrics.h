@@ -58,7 +58,8 @@ class Metrics {
   std::atomic<uint64_t> escalations_dropped{0};    // past the unwritten bound: never written to the log
   std::atomic<uint64_t> webhook_delivered{0};
   std::atomic<uint64_t> webhook_failures{0};
-  std::atomic<int64_t> webhook_pending{0};
+  std::atomic<int64_t> webhook_pending{0};    // in memory and waiting in the log
+  std::atomic<int64_t> webhook_in_memory{0};  // of webhook_pending, at most --webhook-queue (see escalation.h)
   std::atomic<int64_t> conversations_live{0};
 
   void Error(ErrorKind kind) { errors_[static_cast<size_t>(kind)].fetch_add(1, std::memory_order_relaxed); }

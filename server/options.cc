@@ -201,6 +201,8 @@ const std::vector<Option>& Options() {
       DurationOption("webhook-timeout", "one webhook attempt", &ServerOptions::webhook_timeout),
       DurationOption("webhook-backoff", "first retry delay (doubles each failure)", &ServerOptions::webhook_backoff),
       DurationOption("webhook-backoff-max", "longest retry delay", &ServerOptions::webhook_backoff_max),
+      IntOption("webhook-queue", "escalation events held in memory for the webhook; more wait in the log",
+                &ServerOptions::webhook_queue, 1, 1000000),
       {"escalation-include-text", "", "put the person's message text in escalation events (off by default)",
        Kind::kFlag,
        [](ServerOptions& o, const json& v) -> std::string {

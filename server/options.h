@@ -39,6 +39,7 @@ struct ServerOptions {
   Millis webhook_timeout{5'000};
   Millis webhook_backoff{1'000};         // first retry delay; doubles up to webhook_backoff_max
   Millis webhook_backoff_max{300'000};
+  size_t webhook_queue = 10'000;         // events held in memory for the webhook; more wait in the log
   bool escalation_include_text = false;  // put the person's message in escalation events
   std::string tls_cert;                  // PEM; with tls_key: https and wss only
   std::string tls_key;

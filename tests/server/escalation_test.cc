@@ -32,6 +32,8 @@ class Receiver {
     return bodies_;
   }
   int requests() const { return requests_; }
+  // From now on, answer 500 to the requests numbered up to `failures` only.
+  void set_failures(int failures) { failures_ = failures; }
   bool WaitForBodies(size_t n, std::chrono::milliseconds timeout = 5000ms) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -53,11 +55,12 @@ class Receiver {
       http::read(socket, buffer, req, ec);
       if (ec) continue;
       int n = ++requests_;
-      http::response<http::string_body> res{n <= failures_ ? http::status::internal_server_error : http::status::ok, 11};
+      const bool fail = n <= failures_;
+      http::response<http::string_body> res{fail ? http::status::internal_server_error : http::status::ok, 11};
       res.keep_alive(false);
       res.body() = "x";
       res.prepare_payload();
-      if (n > failures_) {
+      if (!fail) {
         EXPECT_EQ(req.method(), http::verb::post);
         EXPECT_EQ(req.target(), "/hook");
         EXPECT_EQ(req[http::field::content_type], "application/json");
@@ -69,7 +72,7 @@ class Receiver {
     }
   }
 
-  int failures_;
+  std::atomic<int> failures_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
   uint16_t port_ = 0;
@@ -176,6 +179,73 @@ TEST(ServerEscalation, UndeliveredEventsAreSentAfterARestart) {
   TestServer s(dir.path(), o);
   ASSERT_TRUE(receiver.WaitForBodies(1));
   EXPECT_EQ(json::parse(receiver.bodies()[0])["id"], id);
+}
+
+std::vector<std::string> EventIdsInLog(const std::string& path) {
+  std::vector<std::string> ids;
+  for (const json& line : LogLines(path)) {
+    if (line.contains("id")) ids.push_back(line["id"]);
+  }
+  return ids;
+}
+
+std::vector<std::string> PostedIds(Receiver& receiver) {
+  std::vector<std::string> ids;
+  for (const std::string& body : receiver.bodies()) ids.push_back(json::parse(body)["id"]);
+  return ids;
+}
+
+template <class Predicate>
+bool Eventually(Predicate p, std::chrono::milliseconds timeout = 5000ms) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (p()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return p();
+}
+
+TEST(ServerEscalation, ALongWebhookOutageWaitsInTheLogNotInMemory) {
+  TempDir dir;
+  Receiver receiver(/*failures=*/1'000'000);
+  ServerOptions o;
+  o.webhook_url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook";
+  o.webhook_backoff = 20ms;
+  o.webhook_backoff_max = 50ms;
+  o.webhook_queue = 2;
+  TestServer s(dir.path(), o);
+  const Metrics& m = s.server->metrics();
+  for (int i = 0; i < 6; ++i) CrisisConversation(s.port(), "I want to kill myself");
+  ASSERT_TRUE(Eventually([&] { return m.webhook_pending.load() == 6; })) << m.webhook_pending.load();
+  EXPECT_EQ(m.webhook_in_memory.load(), 2);  // the other four wait in the log
+  EXPECT_GE(receiver.requests(), 1);         // and the webhook was being tried meanwhile
+
+  receiver.set_failures(0);
+  ASSERT_TRUE(receiver.WaitForBodies(6));
+  // Every event once, in the order of the log.
+  EXPECT_EQ(PostedIds(receiver), EventIdsInLog(dir.path() + "/escalations.jsonl"));
+  EXPECT_TRUE(Eventually([&] { return m.webhook_pending.load() == 0 && m.webhook_in_memory.load() == 0; }));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(receiver.bodies().size(), 6u);  // nothing sent twice
+}
+
+TEST(ServerEscalation, ABacklogFromBeforeARestartIsReadBackInBoundedSteps) {
+  TempDir dir;
+  {
+    ServerOptions o;
+    o.webhook_url = "http://127.0.0.1:1/hook";  // nobody listens
+    TestServer s(dir.path(), o);
+    for (int i = 0; i < 5; ++i) CrisisConversation(s.port(), "I want to kill myself");
+  }
+  Receiver receiver(0);
+  ServerOptions o;
+  o.webhook_url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook";
+  o.webhook_queue = 2;
+  TestServer s(dir.path(), o);
+  ASSERT_TRUE(receiver.WaitForBodies(5));
+  EXPECT_EQ(PostedIds(receiver), EventIdsInLog(dir.path() + "/escalations.jsonl"));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(receiver.bodies().size(), 5u);
 }
 
 }  // namespace

@@ -89,7 +89,7 @@ TEST(ServerOptions, HelpListsEveryOptionWithItsDefault) {
         "--max-conversations",
         "--max-frame", "--rate", "--burst", "--write-queue", "--handshake-timeout", "--idle-timeout",
         "--resume-window", "--save-interval", "--webhook-url", "--webhook-timeout", "--webhook-backoff",
-        "--webhook-backoff-max", "--escalation-include-text", "--tls-cert", "--tls-key", "--log-level", "--config",
+        "--webhook-backoff-max", "--webhook-queue", "--escalation-include-text", "--tls-cert", "--tls-key", "--log-level", "--config",
         "--help"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
