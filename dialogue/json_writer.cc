@@ -141,10 +141,4 @@ JsonWriter& JsonWriter::Strings(const std::vector<std::string>& list) {
   return Close(']');
 }
 
-JsonWriter& JsonWriter::Raw(std::string_view json) {
-  Separate();
-  out_.append(json);
-  return *this;
-}
-
 }  // namespace screener

@@ -28,8 +28,6 @@ class JsonWriter {
   JsonWriter& Bool(bool v);
   JsonWriter& Null();
   JsonWriter& Strings(const std::vector<std::string>& list);
-  // An already-serialised JSON value, copied verbatim.
-  JsonWriter& Raw(std::string_view json);
 
  private:
   void AppendEscaped(std::string_view s);
