@@ -98,12 +98,25 @@ PORT_ECHO=18081
 PORT_NODE=18090
 SPID=""
 
+cpu_busy_percent() {  # share of all cores in use over 2 s, from /proc/stat (steal counts: another VM has them)
+  local a b
+  a=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
+  sleep 2
+  b=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
+  echo "$a $b" | awk '{busy = $3 - $1; idle = $4 - $2; total = busy + idle; printf "%d", (total ? 100 * busy / total : 0)}'
+}
+
 machine_notes() {
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC') $(uname -srm); $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version 2>/dev/null || echo none); ws $(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$NODE_DIR/node_modules/ws/package.json" 2>/dev/null | head -1)"
   echo "# server on cpu $SERVER_CPU, client on cpu $CLIENT_CPU; warmup ${WARMUP}s, measured ${DURATION}s, $REPEATS repeats; script $SCRIPT"
-  if pgrep -x cc1plus > /dev/null || awk '{exit !($1 > 0.5)}' /proc/loadavg; then
-    echo "# WARNING: the machine is busy (load > 0.5 or a compiler running): figures will be low and noisy"
+  # The load average lags by minutes (the runs just before count); what the
+  # cores do over the next 2 s does not.
+  local busy
+  busy=$(cpu_busy_percent)
+  echo "# cores busy over 2 s before the run: ${busy} %"
+  if pgrep -x cc1plus > /dev/null || [ "$busy" -gt 10 ]; then
+    echo "# WARNING: the machine is busy (over 10 % of the cores in use, or a compiler running): figures will be low and noisy"
   fi
 }
 
