@@ -142,11 +142,15 @@ TEST_F(ServerTest, BadInputsGetErrorFramesAndTheSessionGoesOn) {
   StartConversation(c);
   EXPECT_EQ(error_code(R"({"type":"message"})"), "missing_field");
   EXPECT_EQ(error_code(R"({"type":"message","text":"yes","id":"seven"})"), "missing_field");
-  EXPECT_EQ(c.Ask(Message("yes"))["state"], "q1");  // still going
+  EXPECT_EQ(error_code(R"({"type":"message","text":"yes","id":1.5})"), "missing_field");
+  EXPECT_EQ(error_code(R"({"type":"message","text":"yes","id":9223372036854775808})"), "missing_field");
+  // Still going; fields it does not know, and what is nested in them, are ignored.
+  json with_extras = {{"type", "message"}, {"text", "yes"}, {"extra", {{"type", "ping"}, {"text", 7}}}};
+  EXPECT_EQ(c.Ask(with_extras)["state"], "q1");
   auto metrics = HttpRequest(s.port(), "/metrics").body;
   EXPECT_EQ(Metric(metrics, "screener_protocol_errors_total{kind=\"bad_json\"}"), 3);
   EXPECT_EQ(Metric(metrics, "screener_protocol_errors_total{kind=\"binary_frame\"}"), 1);
-  EXPECT_EQ(Metric(metrics, "screener_protocol_errors_total{kind=\"missing_field\"}"), 5);
+  EXPECT_EQ(Metric(metrics, "screener_protocol_errors_total{kind=\"missing_field\"}"), 7);
 }
 
 TEST_F(ServerTest, OversizedFrameClosesWith1009) {
