@@ -245,17 +245,19 @@ void Registry::SaveDirty(bool all) {
   // or came back while no conversation changed (one small write per interval).
   bool ok = failed == 0 && (!snapshots.empty() || store_.Writable());
   const int why = failed > 0 ? error : errno;
+  // The line is logged before /readyz changes, so whoever sees the change
+  // (an operator, a test) also finds the reason in the log.
   if (!ok) {
     // One line per round, however many conversations: a full disk must not
     // also flood the log.
-    saves_ok_ = false;
     log_.Error("store_save_failed", {{"failed", failed},
                                      {"of", snapshots.size()},
                                      {"error", why ? std::strerror(why) : "unknown"},
                                      {"retry_in_ms", save_interval_.count()}});
+    saves_ok_ = false;
   } else if (!saves_ok_) {
-    saves_ok_ = true;
     log_.Info("store_recovered", {{"saved", snapshots.size()}});
+    saves_ok_ = true;
   }
 }
 
