@@ -310,8 +310,11 @@ class WebSocketSession : public LiveConnection,
   void DoAccept(Request req) {
     websocket::stream_base::timeout timeout{};
     timeout.handshake_timeout = state_.options.handshake_timeout;
-    timeout.idle_timeout = state_.options.idle_timeout;
-    timeout.keep_alive_pings = false;  // idle means silent: the client pings (docs/protocol.md)
+    // Beast's idle timeout re-arms a timer on every read; ArmIdleTimer keeps
+    // the same rule at the cost of a time stamp per message. The handshake
+    // timeout also bounds the closing handshake.
+    timeout.idle_timeout = websocket::stream_base::none();
+    timeout.keep_alive_pings = false;
     ws_.set_option(timeout);
     ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
       // No version banner. Beast puts its own ("Boost.Beast/345") back when
@@ -326,7 +329,31 @@ class WebSocketSession : public LiveConnection,
   void OnAccept(beast::error_code ec) {
     if (ec) return Finish("handshake: " + ec.message());
     state_.log.Info("connect", {{"conn", id_}, {"tls", state_.tls}});
+    last_received_ = std::chrono::steady_clock::now();
+    ArmIdleTimer(last_received_ + state_.options.idle_timeout);
     DoRead();
+  }
+
+  // The idle timeout (idle means silent: the client pings, docs/protocol.md).
+  // A message only stamps last_received_; the one timer of the connection
+  // finds out when it fires whether the connection was silent all along, and
+  // otherwise waits for the rest of the time. No timer is touched per message.
+  void ArmIdleTimer(std::chrono::steady_clock::time_point deadline) {
+    idle_timer_.expires_at(deadline);
+    idle_timer_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) self->OnIdleTimer();
+    });
+  }
+
+  void OnIdleTimer() {
+    if (finished_ || closing_) return;
+    auto deadline = last_received_ + state_.options.idle_timeout;
+    if (std::chrono::steady_clock::now() < deadline) return ArmIdleTimer(deadline);
+    // Like Beast's own timeout: no closing handshake with a silent peer.
+    Finish("idle timeout");
+    beast::error_code ignored;
+    SocketOf(beast::get_lowest_layer(ws_)).close(ignored);
   }
 
   void DoRead() {
@@ -344,6 +371,7 @@ class WebSocketSession : public LiveConnection,
     }
     if (closing_) return;
     auto received = std::chrono::steady_clock::now();
+    last_received_ = received;
     state_.metrics.messages_in++;
     Outcome out;
     if (ws_.got_binary()) {
@@ -448,6 +476,7 @@ class WebSocketSession : public LiveConnection,
   void Finish(const std::string& reason) {
     if (finished_) return;
     finished_ = true;
+    idle_timer_.cancel();
     std::string session = protocol_ ? protocol_->session_id() : std::string();
     if (protocol_) protocol_->OnDisconnect();
     if (joined_) state_.Leave(this);
@@ -459,6 +488,8 @@ class WebSocketSession : public LiveConnection,
   const uint64_t id_;
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;  // front() is being written
+  net::steady_timer idle_timer_{ws_.get_executor()};
+  std::chrono::steady_clock::time_point last_received_;  // the last message, or the handshake
   std::optional<ProtocolSession> protocol_;
   bool joined_ = false;
   bool reading_ = false;
