@@ -2,10 +2,11 @@
 // protocol looks at, and what kind of value each one holds.
 //
 // Every message a person sends arrives as one of these, so the frame is
-// parsed without building a JSON tree (nlohmann's SAX interface over the
-// same strict parser). Other fields, and everything nested, are checked for
-// syntax and skipped. When a key repeats, the last value counts, as in a
-// parsed object.
+// read by a small strict reader of its own, without building a JSON tree or
+// allocating: it accepts exactly what nlohmann's parser accepts, and agrees
+// with a parsed tree on every field. Other fields, and everything nested,
+// are checked for syntax and skipped. When a key repeats, the last value
+// counts, as in a parsed object.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,8 @@
 #include "server/client_frame.h"
+#include "tests/server/client_frame_reference.h"
 
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -31,6 +33,12 @@ TEST(ClientFrameTest, RefusesWhatIsNotOneObject) {
   for (const char* text : {"", "[]", "[{\"type\":\"ping\"}]", "\"ping\"", "3", "null", "{", "{\"type\":\"ping\"",
                            "{\"type\":\"ping\"} {}", "{\"type\":\"ping\",}", "{'type':'ping'}", "{\"type\":ping}",
                            "{\"text\":\"\xff\"}", "{\"text\":\"\\ud800\"}"}) {
+    EXPECT_FALSE(ParseClientFrame(text, &f)) << text;
+  }
+  // A NUL byte has no place in JSON outside a string (nlohmann would stop
+  // reading at it and accept the first of these).
+  using namespace std::string_view_literals;
+  for (std::string_view text : {"{\"type\":\"ping\"}\0trailing"sv, "{\"type\":\"pi\0ng\"}"sv, "\0{}"sv}) {
     EXPECT_FALSE(ParseClientFrame(text, &f)) << text;
   }
   EXPECT_TRUE(ParseClientFrame(" {} \n", &f));
@@ -82,45 +90,19 @@ TEST(ClientFrameTest, IdsBeyondSigned64BitsAreNotIntegers) {
 
 // The same answers as a parsed tree, over many generated frames, valid and
 // broken.
-FrameField FromTree(const json& frame, const char* key) {
-  FrameField field;
-  auto it = frame.find(key);
-  if (it == frame.end()) return field;
-  if (it->is_string()) {
-    field.kind = Kind::kString;
-    field.string = it->get<std::string>();
-  } else if (it->is_number_integer() &&
-             !(it->is_number_unsigned() && it->get<uint64_t>() > uint64_t{std::numeric_limits<int64_t>::max()})) {
-    field.kind = Kind::kInteger;
-    field.integer = it->get<int64_t>();
-  } else if (it->is_null()) {
-    field.kind = Kind::kNull;
-  } else {
-    field.kind = Kind::kOther;
-  }
-  return field;
-}
-
-void ExpectSame(const FrameField& got, const FrameField& want, const std::string& text) {
-  EXPECT_EQ(got.kind, want.kind) << text;
-  if (want.kind == Kind::kString) {
-    EXPECT_EQ(got.string, want.string) << text;
-  }
-  if (want.kind == Kind::kInteger) {
-    EXPECT_EQ(got.integer, want.integer) << text;
-  }
-}
-
 TEST(ClientFrameTest, AgreesWithATreeOnGeneratedFrames) {
   std::mt19937 rng(20261125);
   const std::vector<std::string> keys = {"type", "text", "id", "script", "locale", "region", "token", "x", "Type", ""};
   const std::vector<std::string> values = {
       R"("message")", R"("")", R"("caf\u00e9 \ud83d\ude00")", "0", "-1", "42", "1e3", "2.5", "true", "null",
       "18446744073709551615", "9223372036854775808", R"({"type":"ping"})", R"([1,{"id":2}])", "{}", "[]",
-      R"("\"quoted\" \\ back")"};
-  const std::string breakers = "{}[],:\"\\ x0";
+      R"("\"quoted\" \\ back")", "-0", "1e400", "-1E+400", "1e-400", "123456789012345678901234567890",
+      "-9223372036854775809", R"("\ud800")", R"("\udc00x")", R"("\ud83d\u0041")", R"("\/\b\f\n\r\t\u0000")",
+      "\"\xC3\xA9 \xF0\x9F\x98\x80\"", "\"\xC3\"", "\"\xED\xA0\x80\"", "\"\xF4\x90\x80\x80\"", "\"\x01\"",
+      "[[[[[[[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]]]]]]", R"({"a":[1,2.5e-3,{"b":null}],"c":{"d":[]}})", "false"};
+  const std::string breakers = "{}[],:\"\\ x0e.-u\xEF\t";
   int valid = 0;
-  for (int i = 0; i < 20000; ++i) {
+  for (int i = 0; i < 40000; ++i) {
     std::string text = "{";
     int fields = static_cast<int>(rng() % 5);
     for (int k = 0; k < fields; ++k) {
@@ -128,7 +110,8 @@ TEST(ClientFrameTest, AgreesWithATreeOnGeneratedFrames) {
       text += json(keys[rng() % keys.size()]).dump() + ":" + values[rng() % values.size()];
     }
     text += "}";
-    if (rng() % 4 == 0) {  // break it somewhere, most of the time
+    if (rng() % 50 == 0) text = "\xEF\xBB\xBF" + text;  // a byte order mark, which nlohmann skips
+    if (rng() % 4 == 0) {  // break a quarter of them somewhere
       size_t at = rng() % (text.size() + 1);
       if (rng() % 2) {
         text.insert(at, 1, breakers[rng() % breakers.size()]);
@@ -136,22 +119,15 @@ TEST(ClientFrameTest, AgreesWithATreeOnGeneratedFrames) {
         text.erase(at, 1);
       }
     }
-    json tree = json::parse(text, nullptr, false);
-    bool tree_ok = !tree.is_discarded() && tree.is_object();
+    std::optional<ClientFrame> want = testing::ReferenceFrame(text);
     ClientFrame f;
     bool ok = ParseClientFrame(text, &f);
-    ASSERT_EQ(ok, tree_ok) << text;
+    ASSERT_EQ(ok, want.has_value()) << text;
     if (!ok) continue;
     ++valid;
-    ExpectSame(f.type, FromTree(tree, "type"), text);
-    ExpectSame(f.text, FromTree(tree, "text"), text);
-    ExpectSame(f.id, FromTree(tree, "id"), text);
-    ExpectSame(f.script, FromTree(tree, "script"), text);
-    ExpectSame(f.locale, FromTree(tree, "locale"), text);
-    ExpectSame(f.region, FromTree(tree, "region"), text);
-    ExpectSame(f.token, FromTree(tree, "token"), text);
+    EXPECT_TRUE(testing::SameFrame(f, *want)) << text;
   }
-  EXPECT_GT(valid, 10000);  // most generated frames are well formed
+  EXPECT_GT(valid, 15000);  // many generated frames are well formed
 }
 
 }  // namespace
