@@ -1,6 +1,7 @@
 #include "dialogue/json_writer.h"
 
 #include <charconv>
+#include <cmath>
 
 namespace screener {
 
@@ -120,6 +121,25 @@ JsonWriter& JsonWriter::Int(int64_t v) {
   char digits[24];
   char* end = std::to_chars(digits, digits + sizeof digits, v).ptr;
   out_.append(digits, end);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Uint(uint64_t v) {
+  Separate();
+  char digits[24];
+  char* end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+  out_.append(digits, end);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Double(double v) {
+  if (!std::isfinite(v)) return Null();
+  Separate();
+  char digits[32];
+  char* end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+  std::string_view text(digits, static_cast<size_t>(end - digits));
+  out_ += text;
+  if (text.find_first_of(".e") == std::string_view::npos) out_ += ".0";
   return *this;
 }
 

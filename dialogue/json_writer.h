@@ -25,6 +25,10 @@ class JsonWriter {
   // as json::dump's replace mode does (json::dump's default would throw).
   JsonWriter& String(std::string_view s);
   JsonWriter& Int(int64_t v);
+  JsonWriter& Uint(uint64_t v);
+  // The shortest text that reads back as `v` (with ".0" on whole numbers, as
+  // json::dump writes them); null for infinities and NaN, as json::dump.
+  JsonWriter& Double(double v);
   JsonWriter& Bool(bool v);
   JsonWriter& Null();
   JsonWriter& Strings(const std::vector<std::string>& list);

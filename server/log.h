@@ -27,7 +27,8 @@ class Logger {
 
   bool Enabled(LogLevel level) const { return level >= level_; }
 
-  // {"time":"...","level":"info","event":"connect",...fields}
+  // {"time":"...","level":"info","event":"connect",...fields}; "time",
+  // "level" and "event" are the logger's own and are not taken from `fields`.
   void Log(LogLevel level, std::string_view event, nlohmann::json fields = nlohmann::json::object());
   void Debug(std::string_view event, nlohmann::json fields = nlohmann::json::object()) {
     Log(LogLevel::kDebug, event, std::move(fields));

@@ -33,6 +33,26 @@ TEST(JsonWriter, WritesTheWholeRangeOfIntegers) {
   }
 }
 
+TEST(JsonWriter, WritesUnsignedIntegersAndDoublesThatReadBack) {
+  for (uint64_t v : {uint64_t{0}, uint64_t{7}, std::numeric_limits<uint64_t>::max()}) {
+    std::string out;
+    JsonWriter(&out).Uint(v);
+    EXPECT_EQ(out, nlohmann::json(v).dump());
+  }
+  for (double v : {0.0, -0.5, 1.0, 0.1, 1e15, 1e300, -2.5e-308, 123456.789}) {
+    std::string out;
+    JsonWriter(&out).Double(v);
+    nlohmann::json back = nlohmann::json::parse(out);
+    EXPECT_TRUE(back.is_number_float()) << out;  // a double stays a double
+    EXPECT_EQ(back.get<double>(), v) << out;
+  }
+  for (double v : {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    std::string out;
+    JsonWriter(&out).Double(v);
+    EXPECT_EQ(out, "null");
+  }
+}
+
 TEST(JsonWriter, EscapesKeysToo) {
   std::string out;
   JsonWriter(&out).Open('{').Key("a\"b\\c\n").Int(1).Close('}');
